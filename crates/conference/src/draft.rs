@@ -1,0 +1,96 @@
+//! What the user typed, as strings, one per parameter.
+
+use crate::params::{Field, PARAMS};
+
+/// The form's values, exactly as typed (a checkbox is `"0"` or `"1"`).
+///
+/// A new draft holds every parameter's API default, so an untouched form
+/// encodes to nothing but what the user changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    values: Vec<String>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft {
+            values: PARAMS.iter().map(|p| p.default.to_owned()).collect(),
+        }
+    }
+}
+
+impl Draft {
+    /// A draft holding the API's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A draft where every value is empty, as a server sees a request before
+    /// reading any parameter. Empty means "not given", which the validator
+    /// treats as the default.
+    pub fn empty() -> Self {
+        Draft {
+            values: vec![String::new(); Field::COUNT],
+        }
+    }
+
+    pub fn get(&self, field: Field) -> &str {
+        &self.values[field as usize]
+    }
+
+    pub fn set(&mut self, field: Field, value: impl Into<String>) {
+        self.values[field as usize] = value.into();
+    }
+
+    /// Builder form of [`Draft::set`], handy in tests and examples.
+    pub fn with(mut self, field: Field, value: impl Into<String>) -> Self {
+        self.set(field, value);
+        self
+    }
+
+    /// The value with surrounding whitespace removed, as every rule sees it.
+    pub fn trimmed(&self, field: Field) -> &str {
+        self.get(field).trim()
+    }
+
+    /// The trimmed value, or the parameter's default when nothing was given.
+    pub fn effective(&self, field: Field) -> &str {
+        match self.trimmed(field) {
+            "" => field.param().default,
+            value => value,
+        }
+    }
+
+    /// Every field with its trimmed value, defaults filled in: two drafts that
+    /// mean the same request normalize to the same draft.
+    pub fn normalized(&self) -> Draft {
+        Draft {
+            values: Field::all()
+                .map(|f| self.effective(f).to_owned())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_draft_holds_defaults_and_empty_holds_nothing() {
+        let d = Draft::new();
+        assert_eq!(d.get(Field::Count), "1");
+        assert_eq!(d.get(Field::Code), "");
+        let e = Draft::empty();
+        assert_eq!(e.get(Field::Count), "");
+        assert_eq!(e.effective(Field::Count), "1");
+        assert_eq!(e.normalized(), d);
+    }
+
+    #[test]
+    fn effective_trims_and_falls_back_to_default() {
+        let d = Draft::new().with(Field::Month, "  ").with(Field::Code, " 12 ");
+        assert_eq!(d.effective(Field::Month), "1");
+        assert_eq!(d.effective(Field::Code), "12");
+    }
+}

@@ -1,0 +1,26 @@
+//! The shared core of the conference form: every parameter and rule of
+//! Enswitch's `conferences/create`, used unchanged by the browser app and by
+//! the server, so the two can never disagree. It knows nothing of the web.
+//!
+//! - [`params`]: the one table of parameters that drives everything else;
+//! - [`Draft`] and [`validate`]: what was typed, and every problem with it;
+//! - [`Conference`]: a valid draft, typed, encoding to a form body;
+//! - [`form`]: form bodies and query strings, both ways (`;` or `&`);
+//! - [`reply`]: the reply envelope, read into one outcome, never panicking;
+//! - [`schedule`]: the occurrences a start, repeat and count describe.
+
+pub mod draft;
+pub mod form;
+pub mod params;
+pub mod reply;
+pub mod report;
+pub mod request;
+pub mod rules;
+pub mod schedule;
+
+pub use draft::Draft;
+pub use params::{Field, Group, Kind, Param, PARAMS};
+pub use report::{Problem, Report, Severity};
+pub use request::{Conference, Credentials};
+pub use rules::{codes, validate, validate_at};
+pub use schedule::{occurrences, Repeats};

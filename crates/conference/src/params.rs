@@ -1,0 +1,248 @@
+//! The one table of every parameter of `conferences/create` (plus `auth_token`).
+//!
+//! The form, the validator, the encoder and the server's parser are all driven
+//! from [`PARAMS`]: adding a parameter is one [`Field`] variant and one entry.
+//! The table is in form order, so sorting by [`Field`] sorts problems the way a
+//! person reads the page.
+
+/// Every parameter, in form order. `Field as usize` indexes [`PARAMS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    AuthUsername,
+    AuthPassword,
+    AuthToken,
+    Code,
+    AdminPin,
+    TalkPin,
+    ListenPin,
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Duration,
+    Repeats,
+    Count,
+    Description,
+    Owner,
+    Customer,
+    CallerId,
+    Maximum,
+    Panel,
+    PlayJoin,
+    PlayMusic,
+    RecordName,
+    WaitMusic,
+    Validation,
+}
+
+/// Where a parameter sits on the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    SignIn,
+    Access,
+    Schedule,
+    Details,
+    Options,
+    /// Not a user control (`validation` is set by the client itself).
+    Control,
+}
+
+/// What a parameter's value may be. Bounds here are the ones the validator
+/// enforces; see `rules.rs` for which are documented and which are ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text, at most `max_chars` characters, no control characters.
+    Text { max_chars: usize },
+    /// A secret (password or token): never shown, logged or stored.
+    Secret,
+    /// ASCII digits only, 1 to `max_len` of them (codes and PINs).
+    Digits { max_len: usize },
+    /// A whole number within `min..=max`.
+    Integer { min: i64, max: i64 },
+    /// 0 or 1.
+    Flag,
+    /// One of the listed API values (`(value, label)`).
+    Choice(&'static [(&'static str, &'static str)]),
+    /// Digits with one optional leading `+`, at most `max_len` characters.
+    Phone { max_len: usize },
+}
+
+/// One row of the table.
+#[derive(Debug)]
+pub struct Param {
+    pub field: Field,
+    /// The API's name, also the form control's `name`.
+    pub name: &'static str,
+    pub kind: Kind,
+    /// The API's default as it is sent; a value equal to it is left out.
+    pub default: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub group: Group,
+    /// The API itself requires it (code; the credentials unless a token is used).
+    pub required: bool,
+}
+
+/// The values of `repeats`, in the order the form offers them.
+pub const REPEATS: &[(&str, &str)] = &[
+    ("", "Does not repeat"),
+    ("daily", "Daily"),
+    ("weekly", "Weekly"),
+    ("2_weekly", "Every 2 weeks"),
+    ("monthly", "Monthly"),
+    ("2_monthly", "Every 2 months"),
+];
+
+/// Largest ID we accept for `owner` and `customer` (a signed 32-bit key on
+/// the switch's database is the safe assumption).
+pub const MAX_ID: i64 = 2_147_483_647;
+
+const fn p(
+    field: Field,
+    name: &'static str,
+    kind: Kind,
+    default: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    group: Group,
+) -> Param {
+    Param {
+        field,
+        name,
+        kind,
+        default,
+        label,
+        hint,
+        group,
+        required: false,
+    }
+}
+
+const fn required(mut param: Param) -> Param {
+    param.required = true;
+    param
+}
+
+use Field as F;
+use Group as G;
+
+#[rustfmt::skip]
+pub static PARAMS: [Param; 26] = [
+    required(p(F::AuthUsername, "auth_username", Kind::Text { max_chars: 255 }, "", "Username", "The username you sign in to the switch with.", G::SignIn)),
+    required(p(F::AuthPassword, "auth_password", Kind::Secret, "", "Password", "", G::SignIn)),
+    p(F::AuthToken, "auth_token", Kind::Secret, "", "Sign-in token", "", G::SignIn),
+    required(p(F::Code, "code", Kind::Digits { max_len: 20 }, "", "Conference code", "What callers key in to reach the conference. Digits only; must be unique.", G::Access)),
+    p(F::AdminPin, "adminpin", Kind::Digits { max_len: 20 }, "", "Admin PIN", "Callers who enter it can lock the conference to new callers.", G::Access),
+    p(F::TalkPin, "talkpin", Kind::Digits { max_len: 20 }, "", "Talk PIN", "Callers who enter it can talk and listen.", G::Access),
+    p(F::ListenPin, "listenpin", Kind::Digits { max_len: 20 }, "", "Listen PIN", "Callers who enter it can only listen.", G::Access),
+    p(F::Year, "year", Kind::Integer { min: 0, max: 2100 }, "0", "Year", "0 for no start date.", G::Schedule),
+    p(F::Month, "month", Kind::Integer { min: 1, max: 12 }, "1", "Month", "1 to 12.", G::Schedule),
+    p(F::Day, "day", Kind::Integer { min: 1, max: 31 }, "1", "Day", "1 to 31.", G::Schedule),
+    p(F::Hour, "hour", Kind::Integer { min: 0, max: 23 }, "0", "Hour", "0 to 23, the switch's local time.", G::Schedule),
+    p(F::Minute, "minute", Kind::Integer { min: 0, max: 59 }, "0", "Minute", "0 to 59.", G::Schedule),
+    p(F::Duration, "duration", Kind::Integer { min: 0, max: 525_600 }, "0", "Duration in minutes", "How long callers may join after the start. 0 for no limit.", G::Schedule),
+    p(F::Repeats, "repeats", Kind::Choice(REPEATS), "", "Repeats", "How often the conference recurs.", G::Schedule),
+    p(F::Count, "count", Kind::Integer { min: 1, max: 1000 }, "1", "Number of conferences", "How many times it takes place, the first included.", G::Schedule),
+    p(F::Description, "description", Kind::Text { max_chars: 255 }, "", "Description", "Up to 255 characters.", G::Details),
+    p(F::Owner, "owner", Kind::Integer { min: 0, max: MAX_ID }, "0", "Owner ID", "A person who may edit the conference. 0 for none.", G::Details),
+    p(F::Customer, "customer", Kind::Integer { min: 1, max: MAX_ID }, "", "Customer ID", "Leave empty to create it in your own customer.", G::Details),
+    p(F::CallerId, "callerid", Kind::Phone { max_len: 32 }, "", "Caller ID", "The number shown on notification calls, for example +441234567890.", G::Details),
+    p(F::Maximum, "maximum", Kind::Integer { min: 0, max: 10_000 }, "0", "Maximum callers", "Callers past this hear an error. 0 for no limit.", G::Details),
+    p(F::Panel, "panel", Kind::Flag, "0", "Show in the control panel", "", G::Options),
+    p(F::PlayJoin, "play_join", Kind::Flag, "0", "Play a tone when someone joins", "", G::Options),
+    p(F::PlayMusic, "play_music", Kind::Flag, "0", "Play music to the first caller", "", G::Options),
+    p(F::RecordName, "record_name", Kind::Flag, "0", "Ask callers to record their name", "", G::Options),
+    p(F::WaitMusic, "wait_music", Kind::Flag, "0", "Play music until an administrator joins", "Callers wait with music until someone joins with the admin PIN.", G::Options),
+    p(F::Validation, "validation", Kind::Flag, "0", "Only validate", "", G::Control),
+];
+
+impl Field {
+    pub const COUNT: usize = PARAMS.len();
+
+    /// Every field, in form order.
+    pub fn all() -> impl Iterator<Item = Field> {
+        PARAMS.iter().map(|p| p.field)
+    }
+
+    pub fn param(self) -> &'static Param {
+        &PARAMS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.param().name
+    }
+
+    pub fn label(self) -> &'static str {
+        self.param().label
+    }
+
+    /// The field whose API name is `name`.
+    pub fn from_name(name: &str) -> Option<Field> {
+        PARAMS.iter().find(|p| p.name == name).map(|p| p.field)
+    }
+
+    /// Fields that hold credentials: never echoed, never logged.
+    pub fn is_secret(self) -> bool {
+        matches!(self.param().kind, Kind::Secret)
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_indexed_by_field() {
+        for (i, param) in PARAMS.iter().enumerate() {
+            assert_eq!(param.field as usize, i, "{} is out of place", param.name);
+        }
+    }
+
+    #[test]
+    fn every_reference_parameter_is_in_the_table() {
+        // The 25 names of the vendor's reference page, plus auth_token (4.1+).
+        let reference = [
+            "auth_username", "auth_password", "code", "adminpin", "callerid", "count", "customer",
+            "description", "duration", "listenpin", "maximum", "owner", "panel", "play_join",
+            "play_music", "record_name", "repeats", "talkpin", "wait_music", "year", "month",
+            "day", "hour", "minute", "validation",
+        ];
+        assert_eq!(reference.len(), 25);
+        for name in reference {
+            assert!(Field::from_name(name).is_some(), "{name} missing");
+        }
+        assert_eq!(Field::from_name("auth_token"), Some(Field::AuthToken));
+        assert_eq!(PARAMS.len(), 26);
+        assert_eq!(Field::from_name("nope"), None);
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = PARAMS.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PARAMS.len());
+    }
+
+    #[test]
+    fn reference_defaults() {
+        let d = |f: Field| f.param().default;
+        assert_eq!(d(Field::Count), "1");
+        assert_eq!(d(Field::Month), "1");
+        assert_eq!(d(Field::Day), "1");
+        assert_eq!(d(Field::Year), "0");
+        assert_eq!(d(Field::Hour), "0");
+        assert_eq!(d(Field::Repeats), "");
+        for f in [Field::Panel, Field::PlayJoin, Field::PlayMusic, Field::RecordName, Field::WaitMusic] {
+            assert_eq!(d(f), "0");
+            assert_eq!(f.param().kind, Kind::Flag);
+        }
+    }
+}

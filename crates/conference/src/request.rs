@@ -1,0 +1,236 @@
+//! A valid draft as a typed request, and its encoding for the API.
+
+use chrono::{Datelike, NaiveDateTime, Timelike};
+
+use crate::draft::Draft;
+use crate::params::Field;
+use crate::report::Report;
+use crate::rules::{self, integer};
+use crate::schedule::{occurrences, Repeats};
+
+/// Everything `conferences/create` takes but the credentials, typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conference {
+    pub code: String,
+    pub adminpin: String,
+    pub talkpin: String,
+    pub listenpin: String,
+    /// `None`: no start date (the API's year 0).
+    pub start: Option<NaiveDateTime>,
+    pub duration: u32,
+    pub repeats: Repeats,
+    pub count: u32,
+    pub description: String,
+    pub owner: u32,
+    /// `None`: the signed-in user's customer.
+    pub customer: Option<u32>,
+    pub callerid: String,
+    pub maximum: u32,
+    pub panel: bool,
+    pub play_join: bool,
+    pub play_music: bool,
+    pub record_name: bool,
+    pub wait_music: bool,
+}
+
+/// How a request proves who sends it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Password { username: String, password: String },
+    /// From `user/login` with `token=1` (4.1+), or handed over by a host page.
+    Token(String),
+}
+
+impl std::fmt::Debug for Credentials {
+    // Never print a secret, not even in a debug log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Password { username, .. } => write!(f, "Password {{ username: {username:?}, password: *** }}"),
+            Credentials::Token(_) => f.write_str("Token(***)"),
+        }
+    }
+}
+
+impl Credentials {
+    /// The credentials a draft holds: its token when it has one.
+    pub fn from_draft(draft: &Draft) -> Credentials {
+        match draft.trimmed(Field::AuthToken) {
+            "" => Credentials::Password {
+                username: draft.trimmed(Field::AuthUsername).to_owned(),
+                password: draft.get(Field::AuthPassword).to_owned(),
+            },
+            token => Credentials::Token(token.to_owned()),
+        }
+    }
+
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Credentials::Password { username, password } => vec![
+                (Field::AuthUsername.name(), username.clone()),
+                (Field::AuthPassword.name(), password.clone()),
+            ],
+            Credentials::Token(token) => vec![(Field::AuthToken.name(), token.clone())],
+        }
+    }
+}
+
+impl Conference {
+    /// The typed request a draft describes, or every error it has. Warnings
+    /// do not stop it, and neither do the credentials, which are not part of it.
+    pub fn from_draft(draft: &Draft) -> Result<Conference, Report> {
+        let report = rules::validate(draft);
+        let blocking = report.errors().any(|p| !p.fields.iter().all(|f| f.param().group == crate::params::Group::SignIn));
+        if blocking {
+            let mut errors = report;
+            errors.problems.retain(|p| p.is_error());
+            return Err(errors);
+        }
+        let text = |f: Field| draft.trimmed(f).to_owned();
+        // Validated above: every integer is present and in range.
+        let number = |f: Field| integer(draft, f).unwrap_or(0) as u32;
+        let flag = |f: Field| draft.effective(f) == "1";
+        Ok(Conference {
+            code: text(Field::Code),
+            adminpin: text(Field::AdminPin),
+            talkpin: text(Field::TalkPin),
+            listenpin: text(Field::ListenPin),
+            start: rules::start(draft).and_then(Result::ok),
+            duration: number(Field::Duration),
+            repeats: Repeats::parse(draft.effective(Field::Repeats)).unwrap_or_default(),
+            count: number(Field::Count),
+            description: text(Field::Description),
+            owner: number(Field::Owner),
+            customer: match draft.trimmed(Field::Customer) {
+                "" => None,
+                _ => Some(number(Field::Customer)),
+            },
+            callerid: text(Field::CallerId),
+            maximum: number(Field::Maximum),
+            panel: flag(Field::Panel),
+            play_join: flag(Field::PlayJoin),
+            play_music: flag(Field::PlayMusic),
+            record_name: flag(Field::RecordName),
+            wait_music: flag(Field::WaitMusic),
+        })
+    }
+
+    /// Every parameter with its value, defaults included, in form order.
+    fn all_pairs(&self) -> Vec<(Field, String)> {
+        let flag = |b: bool| if b { "1" } else { "0" }.to_owned();
+        let (year, month, day, hour, minute) = match self.start {
+            Some(s) => (s.year() as u32, s.month(), s.day(), s.hour(), s.minute()),
+            None => (0, 1, 1, 0, 0),
+        };
+        vec![
+            (Field::Code, self.code.clone()),
+            (Field::AdminPin, self.adminpin.clone()),
+            (Field::TalkPin, self.talkpin.clone()),
+            (Field::ListenPin, self.listenpin.clone()),
+            (Field::Year, year.to_string()),
+            (Field::Month, month.to_string()),
+            (Field::Day, day.to_string()),
+            (Field::Hour, hour.to_string()),
+            (Field::Minute, minute.to_string()),
+            (Field::Duration, self.duration.to_string()),
+            (Field::Repeats, self.repeats.as_str().to_owned()),
+            (Field::Count, self.count.to_string()),
+            (Field::Description, self.description.clone()),
+            (Field::Owner, self.owner.to_string()),
+            (Field::Customer, self.customer.map(|c| c.to_string()).unwrap_or_default()),
+            (Field::CallerId, self.callerid.clone()),
+            (Field::Maximum, self.maximum.to_string()),
+            (Field::Panel, flag(self.panel)),
+            (Field::PlayJoin, flag(self.play_join)),
+            (Field::PlayMusic, flag(self.play_music)),
+            (Field::RecordName, flag(self.record_name)),
+            (Field::WaitMusic, flag(self.wait_music)),
+        ]
+    }
+
+    /// The parameters to send: defaults left out (the switch fills them in).
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        self.all_pairs()
+            .into_iter()
+            .filter(|(field, value)| value != field.param().default)
+            .map(|(field, value)| (field.name(), value))
+            .collect()
+    }
+
+    /// The form body of a `conferences/create` call; `validation` asks the
+    /// switch only to check it (reply 201).
+    pub fn to_body(&self, credentials: &Credentials, validation: bool) -> String {
+        let mut pairs = credentials.to_pairs();
+        pairs.extend(self.to_pairs());
+        if validation {
+            pairs.push((Field::Validation.name(), "1".to_owned()));
+        }
+        crate::form::encode(pairs)
+    }
+
+    /// The occurrences this conference will have (empty without a start).
+    pub fn occurrences(&self) -> Vec<NaiveDateTime> {
+        self.start.map(|s| occurrences(s, self.repeats, self.count)).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> Draft {
+        Draft::new()
+            .with(Field::AuthUsername, "demo")
+            .with(Field::AuthPassword, "demo")
+            .with(Field::Code, "123456")
+            .with(Field::TalkPin, "234567")
+    }
+
+    #[test]
+    fn the_reference_example_encodes_to_its_parameters() {
+        let c = Conference::from_draft(&minimal()).unwrap();
+        assert_eq!(
+            c.to_body(&Credentials::from_draft(&minimal()), false),
+            "auth_username=demo&auth_password=demo&code=123456&talkpin=234567"
+        );
+        assert_eq!(
+            c.to_body(&Credentials::Token("t.k".into()), true),
+            "auth_token=t.k&code=123456&talkpin=234567&validation=1"
+        );
+    }
+
+    #[test]
+    fn every_non_default_is_sent() {
+        let d = minimal()
+            .with(Field::Year, "2027")
+            .with(Field::Month, "3")
+            .with(Field::Day, "4")
+            .with(Field::Hour, "5")
+            .with(Field::Minute, "6")
+            .with(Field::Repeats, "weekly")
+            .with(Field::Count, "3")
+            .with(Field::Customer, "9")
+            .with(Field::Panel, "1")
+            .with(Field::Description, "Team call");
+        let pairs = Conference::from_draft(&d).unwrap().to_pairs();
+        let names: Vec<_> = pairs.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            ["code", "talkpin", "year", "month", "day", "hour", "minute", "repeats", "count", "description", "customer", "panel"]
+        );
+    }
+
+    #[test]
+    fn errors_stop_it_warnings_and_missing_sign_in_do_not() {
+        let no_pin = minimal().with(Field::TalkPin, "");
+        assert!(Conference::from_draft(&no_pin).unwrap_err().has(rules::codes::NO_PIN));
+        let short = minimal().with(Field::TalkPin, "12").with(Field::AuthPassword, "");
+        assert_eq!(Conference::from_draft(&short).unwrap().talkpin, "12");
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::Password { username: "u".into(), password: "hunter2".into() };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Credentials::Token("sekret".into())).contains("sekret"));
+    }
+}

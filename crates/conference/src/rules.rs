@@ -1,0 +1,346 @@
+//! Every rule of `conferences/create`, in one place, each with its source.
+//!
+//! Sources: **[doc]** the vendor's reference page says it; **[ours]** our
+//! decision where the vendor is silent (change it here if a real switch proves
+//! otherwise; the browser and the server both follow at once).
+//!
+//! Every value is trimmed before any rule sees it. An empty value means "not
+//! given" and takes the API default, except where a value is required.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::draft::Draft;
+use crate::params::{Field, Kind, PARAMS};
+use crate::report::{Problem, Report};
+
+/// Stable machine codes of problems. Clients and tests match on these, never
+/// on message texts.
+pub mod codes {
+    pub const REQUIRED: &str = "required";
+    pub const NOT_DIGITS: &str = "not_digits";
+    pub const TOO_LONG: &str = "too_long";
+    pub const NOT_INTEGER: &str = "not_integer";
+    pub const OUT_OF_RANGE: &str = "out_of_range";
+    pub const NOT_FLAG: &str = "not_flag";
+    pub const NOT_CHOICE: &str = "not_choice";
+    pub const CONTROL_CHARS: &str = "control_chars";
+    pub const NOT_PHONE: &str = "not_phone";
+    pub const NO_PIN: &str = "no_pin";
+    pub const SAME_PIN: &str = "same_pin";
+    pub const SHORT_PIN: &str = "short_pin";
+    pub const COUNT_NEEDS_REPEATS: &str = "count_needs_repeats";
+    pub const NEEDS_START: &str = "needs_start";
+    pub const NO_SUCH_DATE: &str = "no_such_date";
+    pub const START_IN_PAST: &str = "start_in_past";
+    pub const MAXIMUM_ONE: &str = "maximum_one";
+    pub const WAIT_MUSIC_NO_ADMIN: &str = "wait_music_no_admin";
+}
+
+/// A PIN shorter than this is a warning [ours].
+pub const MIN_SAFE_PIN_LEN: usize = 4;
+/// Years a start may have, besides 0 for "no start date" [ours].
+pub const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
+
+const PINS: [Field; 3] = [Field::AdminPin, Field::TalkPin, Field::ListenPin];
+const START: [Field; 5] = [Field::Year, Field::Month, Field::Day, Field::Hour, Field::Minute];
+
+/// Checks a draft against every rule that does not depend on the clock.
+pub fn validate(draft: &Draft) -> Report {
+    check(draft, None)
+}
+
+/// [`validate`], plus the warning for a start before `now` (the switch's
+/// local time, as far as the caller knows it). The core reads no clock: the
+/// browser and the server each pass their own.
+pub fn validate_at(draft: &Draft, now: NaiveDateTime) -> Report {
+    check(draft, Some(now))
+}
+
+fn check(draft: &Draft, now: Option<NaiveDateTime>) -> Report {
+    let mut report = Report::default();
+    for param in &PARAMS {
+        if let Some(problem) = check_value(draft, param.field) {
+            report.push(problem);
+        }
+    }
+    check_sign_in(draft, &mut report);
+    check_pins(draft, &mut report);
+    check_schedule(draft, now, &mut report);
+    check_options(draft, &mut report);
+    report.finish()
+}
+
+/// The whole number a field holds: the default when empty, `None` when it is
+/// not a valid, in-range value (that problem is reported by `check_value`).
+pub(crate) fn integer(draft: &Draft, field: Field) -> Option<i64> {
+    match check_value(draft, field) {
+        None => parse_integer(draft.effective(field)).ok(),
+        Some(_) => None,
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum IntError {
+    NotInteger,
+    /// Digits, but too large for any field.
+    Huge,
+}
+
+/// [doc] "Integer": an optional sign and ASCII digits, nothing else.
+fn parse_integer(s: &str) -> Result<i64, IntError> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(IntError::NotInteger);
+    }
+    s.parse::<i64>().map_err(|_| IntError::Huge)
+}
+
+/// Checks one value against its kind in the table.
+fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
+    let param = field.param();
+    let label = param.label;
+    let value = draft.trimmed(field);
+    if value.is_empty() {
+        // Required values are checked with their context in check_sign_in
+        // and here for the code [doc: "code ... Required: Yes"].
+        return (field == Field::Code)
+            .then(|| Problem::error(&[field], codes::REQUIRED, "Enter a conference code"));
+    }
+    match param.kind {
+        Kind::Text { max_chars } => {
+            // [ours] one line of text, at most max_chars characters.
+            if value.chars().any(char::is_control) {
+                Some(Problem::error(
+                    &[field],
+                    codes::CONTROL_CHARS,
+                    format!("{label} must not contain line breaks, tabs or other control characters"),
+                ))
+            } else if value.chars().count() > max_chars {
+                Some(Problem::error(
+                    &[field],
+                    codes::TOO_LONG,
+                    format!("{label} must be {max_chars} characters or fewer"),
+                ))
+            } else {
+                None
+            }
+        }
+        Kind::Secret => None,
+        Kind::Digits { max_len } => {
+            // [ours] callers key codes and PINs in on a keypad: digits only.
+            if !value.bytes().all(|b| b.is_ascii_digit()) {
+                Some(Problem::error(
+                    &[field],
+                    codes::NOT_DIGITS,
+                    format!("{label} must contain only digits 0 to 9"),
+                ))
+            } else if value.len() > max_len {
+                Some(Problem::error(
+                    &[field],
+                    codes::TOO_LONG,
+                    format!("{label} must be {max_len} digits or fewer"),
+                ))
+            } else {
+                None
+            }
+        }
+        Kind::Integer { min, max } => match parse_integer(value) {
+            // [doc] integers are integers.
+            Err(IntError::NotInteger) => Some(Problem::error(
+                &[field],
+                codes::NOT_INTEGER,
+                format!("{label} must be a whole number"),
+            )),
+            Ok(n) if (min..=max).contains(&n) && (field != Field::Year || n == 0 || YEARS.contains(&n)) => None,
+            // [doc] month, day, hour, minute ranges; [ours] the others.
+            _ => Some(Problem::error(&[field], codes::OUT_OF_RANGE, range_message(field, min, max))),
+        },
+        Kind::Flag => (value != "0" && value != "1").then(|| {
+            // [doc] "1 to ..., 0 not to".
+            Problem::error(&[field], codes::NOT_FLAG, format!("{label} must be 0 or 1"))
+        }),
+        Kind::Choice(choices) => (!choices.iter().any(|(v, _)| *v == value)).then(|| {
+            // [doc] the listed words, or empty.
+            let words: Vec<&str> = choices.iter().map(|(v, _)| *v).filter(|v| !v.is_empty()).collect();
+            Problem::error(
+                &[field],
+                codes::NOT_CHOICE,
+                format!("{label} must be one of {}, or empty", words.join(", ")),
+            )
+        }),
+        Kind::Phone { max_len } => {
+            // [ours] digits with one optional leading +.
+            let digits = value.strip_prefix('+').unwrap_or(value);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                Some(Problem::error(
+                    &[field],
+                    codes::NOT_PHONE,
+                    format!("{label} must contain only digits, with an optional + at the start"),
+                ))
+            } else if value.len() > max_len {
+                Some(Problem::error(
+                    &[field],
+                    codes::TOO_LONG,
+                    format!("{label} must be {max_len} characters or fewer"),
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn range_message(field: Field, min: i64, max: i64) -> String {
+    let label = field.label();
+    match field {
+        Field::Year => format!(
+            "Year must be 0 for no start date, or from {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ),
+        _ if max == crate::params::MAX_ID => format!("{label} must be {min} or more, up to {max}"),
+        _ => format!("{label} must be between {min} and {max}"),
+    }
+}
+
+/// [doc] username and password on every call, unless a token is used (4.1+).
+fn check_sign_in(draft: &Draft, report: &mut Report) {
+    if !draft.trimmed(Field::AuthToken).is_empty() {
+        return;
+    }
+    if draft.trimmed(Field::AuthUsername).is_empty() {
+        report.push(Problem::error(&[Field::AuthUsername], codes::REQUIRED, "Enter your username"));
+    }
+    // A password is not trimmed: spaces may be part of it.
+    if draft.get(Field::AuthPassword).is_empty() {
+        report.push(Problem::error(&[Field::AuthPassword], codes::REQUIRED, "Enter your password"));
+    }
+}
+
+fn check_pins(draft: &Draft, report: &mut Report) {
+    let pins: Vec<(Field, &str)> = PINS
+        .iter()
+        .map(|&f| (f, draft.trimmed(f)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    // [doc] "At least one PIN must be set."
+    if pins.is_empty() {
+        report.push(Problem::error(
+            &PINS,
+            codes::NO_PIN,
+            "Enter at least one PIN: admin, talk or listen",
+        ));
+    }
+    // [doc] "No two PINs may be identical."
+    for (i, &(a, pin_a)) in pins.iter().enumerate() {
+        for &(b, pin_b) in &pins[i + 1..] {
+            if pin_a == pin_b {
+                report.push(Problem::error(
+                    &[b, a],
+                    codes::SAME_PIN,
+                    format!("{} must be different from {}", b.label(), a.label()),
+                ));
+            }
+        }
+    }
+    // [ours] short PINs are easy to guess; allowed, but worth a word.
+    for &(field, pin) in &pins {
+        if pin.len() < MIN_SAFE_PIN_LEN && check_value(draft, field).is_none() {
+            report.push(Problem::warning(
+                &[field],
+                codes::SHORT_PIN,
+                format!(
+                    "{} has fewer than {MIN_SAFE_PIN_LEN} digits, so it is easy to guess",
+                    field.label()
+                ),
+            ));
+        }
+    }
+}
+
+fn check_schedule(draft: &Draft, now: Option<NaiveDateTime>, report: &mut Report) {
+    let repeats = draft.effective(Field::Repeats);
+    let count = integer(draft, Field::Count);
+    let year = integer(draft, Field::Year);
+
+    // [ours] several conferences need an interval between them.
+    if count.is_some_and(|c| c > 1) && repeats.is_empty() {
+        report.push(Problem::error(
+            &[Field::Count, Field::Repeats],
+            codes::COUNT_NEEDS_REPEATS,
+            "Select how often the conference repeats, or set the number of conferences to 1",
+        ));
+    }
+    // [ours] a repeat is counted from a start date.
+    if year == Some(0) {
+        let mut fields = vec![Field::Year];
+        if !repeats.is_empty() {
+            fields.push(Field::Repeats);
+        }
+        if count.is_some_and(|c| c > 1) {
+            fields.push(Field::Count);
+        }
+        if fields.len() > 1 {
+            report.push(Problem::error(
+                &fields,
+                codes::NEEDS_START,
+                "Enter a start date for a conference that repeats",
+            ));
+        }
+    }
+    // [ours] the date must exist: no 30 February, 29 February only in leap years.
+    if let Some(start) = start(draft) {
+        if let (Some(now), Ok(start)) = (now, start) {
+            if start < now {
+                report.push(Problem::warning(
+                    &START,
+                    codes::START_IN_PAST,
+                    "The start is in the past: check the date and time",
+                ));
+            }
+        } else if start.is_err() {
+            report.push(Problem::error(
+                &[Field::Year, Field::Month, Field::Day],
+                codes::NO_SUCH_DATE,
+                "Start date must be a real date",
+            ));
+        }
+    }
+}
+
+/// The start the draft asks for: `None` for no start date (year 0) or when a
+/// part of it is not valid on its own; `Some(Err)` for a date that does not exist.
+pub(crate) fn start(draft: &Draft) -> Option<Result<NaiveDateTime, ()>> {
+    let year = integer(draft, Field::Year)?;
+    if year == 0 {
+        return None;
+    }
+    let [month, day, hour, minute] =
+        [Field::Month, Field::Day, Field::Hour, Field::Minute].map(|f| integer(draft, f));
+    let (month, day, hour, minute) = (month?, day?, hour?, minute?);
+    // The ranges were checked, so these conversions cannot fail.
+    Some(
+        NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32)
+            .and_then(|d| d.and_hms_opt(hour as u32, minute as u32, 0))
+            .ok_or(()),
+    )
+}
+
+fn check_options(draft: &Draft, report: &mut Report) {
+    // [ours] a maximum of 1 is a conference of one.
+    if integer(draft, Field::Maximum) == Some(1) {
+        report.push(Problem::warning(
+            &[Field::Maximum],
+            codes::MAXIMUM_ONE,
+            "A maximum of 1 lets only one caller in, so nobody can talk to anyone",
+        ));
+    }
+    // [ours] music until an administrator joins, with no way to join as one.
+    if draft.effective(Field::WaitMusic) == "1" && draft.trimmed(Field::AdminPin).is_empty() {
+        report.push(Problem::warning(
+            &[Field::WaitMusic, Field::AdminPin],
+            codes::WAIT_MUSIC_NO_ADMIN,
+            "Set an admin PIN, or callers may wait with music for ever: nobody can join as administrator",
+        ));
+    }
+}

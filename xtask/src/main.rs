@@ -1,0 +1,39 @@
+//! `cargo xtask <command>`: the project's own build and test commands.
+//!
+//! - `setup`: installs what is missing (quietly when all is there);
+//! - `test`:  every check and test CI runs;
+//! - `serve`: builds the app and starts the server with the simulator;
+//! - `bench`: the benchmarks.
+
+mod run;
+mod setup;
+mod tasks;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <setup|test|serve|bench> [args...]
+  setup   install the wasm32 target, Trunk, wasm-bindgen, wasm-opt, Chromium, ChromeDriver
+  test    formatting, lints, native tests, property tests, wasm build, browser tests
+  serve   build the app and start the server with the simulator (args go to the server)
+  bench   run the benchmarks";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::setup(),
+        Some("test") => tasks::test(),
+        Some("serve") => tasks::serve(&args[1..]),
+        Some("bench") => tasks::bench(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

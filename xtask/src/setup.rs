@@ -1,0 +1,98 @@
+//! Installs what the build and the tests need, only what is missing.
+//! Versions are pinned here and nowhere else (see ../shared/design.md for why
+//! each is what it is).
+
+use crate::run::{cmd, output, root, run, step, tools_dir, Result};
+
+/// Trunk 0.22 needs a newer rustc than these machines have.
+pub const TRUNK: &str = "0.21.14";
+/// The npm package `binaryen` ships a wasm-opt new enough for today's rustc.
+pub const BINARYEN: &str = "132.0.0";
+
+pub fn setup() -> Result {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    wasm_opt()?;
+    chromium()
+}
+
+fn wasm_target() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("installing the wasm32-unknown-unknown target");
+    run(cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn trunk() -> Result {
+    if output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK)) {
+        return Ok(());
+    }
+    step("installing Trunk");
+    run(cmd("cargo", &["install", "--locked", &format!("trunk@{TRUNK}")]))
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must equal it exactly.
+pub fn wasm_bindgen_version() -> Option<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).ok()?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            let version = lines.next()?;
+            return Some(version.trim_start_matches("version = ").trim_matches('"').to_owned());
+        }
+    }
+    None
+}
+
+fn wasm_bindgen() -> Result {
+    let Some(version) = wasm_bindgen_version() else {
+        return Ok(()); // Nothing uses wasm-bindgen yet.
+    };
+    let wanted = format!("wasm-bindgen {version}");
+    if output("wasm-bindgen", &["--version"]).is_some_and(|v| v.trim() == wanted)
+        && output("wasm-bindgen-test-runner", &["--version"]).is_some_and(|v| v.contains(&version))
+    {
+        return Ok(());
+    }
+    step("installing the wasm-bindgen CLI");
+    // Not --locked: a dependency its lock file names is gone from the registry.
+    run(cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version]))
+}
+
+fn wasm_opt() -> Result {
+    if output("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN)))) {
+        return Ok(());
+    }
+    step("installing wasm-opt (npm package binaryen) into .tools/");
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    let prefix = tools_dir();
+    let prefix = prefix.to_string_lossy();
+    run(cmd(
+        "npm",
+        &["install", "--prefix", &prefix, "--no-audit", "--no-fund", "--silent", &format!("binaryen@{BINARYEN}")],
+    ))
+}
+
+fn major(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
+fn chromium() -> Result {
+    let have = |p: &str| std::path::Path::new(p).exists();
+    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
+        return Ok(());
+    }
+    if output("id", &["-u"]).is_none_or(|id| id.trim() != "0") {
+        return Err("Chromium and ChromeDriver are missing: install the Debian packages \
+                    `chromium` and `chromium-driver` (sudo apt-get install chromium chromium-driver)"
+            .into());
+    }
+    step("installing Chromium and ChromeDriver");
+    run(cmd("apt-get", &["update", "-qq"]))?;
+    let mut install = cmd("apt-get", &["install", "-y", "-qq", "chromium", "chromium-driver"]);
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    run(install)
+}
