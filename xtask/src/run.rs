@@ -7,7 +7,10 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
 }
 
 /// Where project-local tools go (git ignores it).
@@ -23,7 +26,9 @@ pub fn tool_path() -> String {
     }
     let old = std::env::var_os("PATH").unwrap_or_default();
     dirs.extend(std::env::split_paths(&old));
-    std::env::join_paths(dirs).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+    std::env::join_paths(dirs)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// A command run at the workspace root, with the project's tools on PATH.
@@ -37,7 +42,9 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
 pub fn run(mut command: Command) -> Result {
     let shown = format!("{command:?}").replace('"', "");
     println!("$ {shown}");
-    let status = command.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -48,7 +55,9 @@ pub fn run(mut command: Command) -> Result {
 /// A command's standard output, or `None` if it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = cmd(program, args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// A step's heading, so a long CI log is easy to scan.

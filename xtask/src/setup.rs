@@ -19,7 +19,10 @@ pub fn setup() -> Result {
 
 fn wasm_target() -> Result {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     step("installing the wasm32-unknown-unknown target");
@@ -31,7 +34,10 @@ fn trunk() -> Result {
         return Ok(());
     }
     step("installing Trunk");
-    run(cmd("cargo", &["install", "--locked", &format!("trunk@{TRUNK}")]))
+    run(cmd(
+        "cargo",
+        &["install", "--locked", &format!("trunk@{TRUNK}")],
+    ))
 }
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must equal it exactly.
@@ -41,7 +47,12 @@ pub fn wasm_bindgen_version() -> Option<String> {
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
             let version = lines.next()?;
-            return Some(version.trim_start_matches("version = ").trim_matches('"').to_owned());
+            return Some(
+                version
+                    .trim_start_matches("version = ")
+                    .trim_matches('"')
+                    .to_owned(),
+            );
         }
     }
     None
@@ -59,11 +70,16 @@ fn wasm_bindgen() -> Result {
     }
     step("installing the wasm-bindgen CLI");
     // Not --locked: a dependency its lock file names is gone from the registry.
-    run(cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version]))
+    run(cmd(
+        "cargo",
+        &["install", "wasm-bindgen-cli", "--version", &version],
+    ))
 }
 
 fn wasm_opt() -> Result {
-    if output("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN)))) {
+    if output("wasm-opt", &["--version"])
+        .is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN))))
+    {
         return Ok(());
     }
     step("installing wasm-opt (npm package binaryen) into .tools/");
@@ -72,7 +88,15 @@ fn wasm_opt() -> Result {
     let prefix = prefix.to_string_lossy();
     run(cmd(
         "npm",
-        &["install", "--prefix", &prefix, "--no-audit", "--no-fund", "--silent", &format!("binaryen@{BINARYEN}")],
+        &[
+            "install",
+            "--prefix",
+            &prefix,
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            &format!("binaryen@{BINARYEN}"),
+        ],
     ))
 }
 
@@ -92,7 +116,10 @@ fn chromium() -> Result {
     }
     step("installing Chromium and ChromeDriver");
     run(cmd("apt-get", &["update", "-qq"]))?;
-    let mut install = cmd("apt-get", &["install", "-y", "-qq", "chromium", "chromium-driver"]);
+    let mut install = cmd(
+        "apt-get",
+        &["install", "-y", "-qq", "chromium", "chromium-driver"],
+    );
     install.env("DEBIAN_FRONTEND", "noninteractive");
     run(install)
 }

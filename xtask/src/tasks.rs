@@ -11,13 +11,33 @@ pub fn test() -> Result {
     step("formatting");
     run(cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
     step("lints");
-    run(cmd("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cmd(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))?;
     step("native tests (property tests with 10,000 cases each)");
     let mut tests = cmd("cargo", &["test", "--workspace"]);
     tests.env("PROPTEST_CASES", PROPTEST_CASES);
     run(tests)?;
     step("the shared core builds for the browser");
-    run(cmd("cargo", &["build", "-p", "conference", "--target", "wasm32-unknown-unknown", "--release"]))?;
+    run(cmd(
+        "cargo",
+        &[
+            "build",
+            "-p",
+            "conference",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ],
+    ))?;
     Ok(())
 }
 

@@ -38,11 +38,16 @@ fn full_draft() -> Draft {
 fn bench(c: &mut Criterion) {
     let draft = full_draft();
     assert!(validate(&draft).is_empty());
-    c.bench_function("validate full draft", |b| b.iter(|| validate(black_box(&draft))));
+    c.bench_function("validate full draft", |b| {
+        b.iter(|| validate(black_box(&draft)))
+    });
     c.bench_function("draft to request body with occurrences", |b| {
         b.iter(|| {
             let conference = Conference::from_draft(black_box(&draft)).unwrap();
-            (conference.to_body(&conference::Credentials::Token("t".into()), true), conference.occurrences())
+            (
+                conference.to_body(&conference::Credentials::Token("t".into()), true),
+                conference.occurrences(),
+            )
         })
     });
 }

@@ -65,9 +65,7 @@ impl Draft {
     /// mean the same request normalize to the same draft.
     pub fn normalized(&self) -> Draft {
         Draft {
-            values: Field::all()
-                .map(|f| self.effective(f).to_owned())
-                .collect(),
+            values: Field::all().map(|f| self.effective(f).to_owned()).collect(),
         }
     }
 }
@@ -89,7 +87,9 @@ mod tests {
 
     #[test]
     fn effective_trims_and_falls_back_to_default() {
-        let d = Draft::new().with(Field::Month, "  ").with(Field::Code, " 12 ");
+        let d = Draft::new()
+            .with(Field::Month, "  ")
+            .with(Field::Code, " 12 ");
         assert_eq!(d.effective(Field::Month), "1");
         assert_eq!(d.effective(Field::Code), "12");
     }

@@ -30,7 +30,9 @@ fn encode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
@@ -57,7 +59,9 @@ impl FormError {
     /// The parameter the problem is in (lossy for names that are not UTF-8).
     pub fn name(&self) -> &str {
         match self {
-            FormError::BadEncoding { name } | FormError::NotUtf8 { name } | FormError::Repeated { name } => name,
+            FormError::BadEncoding { name }
+            | FormError::NotUtf8 { name }
+            | FormError::Repeated { name } => name,
         }
     }
 }
@@ -65,9 +69,13 @@ impl FormError {
 impl fmt::Display for FormError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FormError::BadEncoding { name } => write!(f, "{name} has a % that is not followed by two hex digits"),
+            FormError::BadEncoding { name } => {
+                write!(f, "{name} has a % that is not followed by two hex digits")
+            }
             FormError::NotUtf8 { name } => write!(f, "{name} is not valid UTF-8 text"),
-            FormError::Repeated { name } => write!(f, "{name} is given more than once; give it once"),
+            FormError::Repeated { name } => {
+                write!(f, "{name} is given more than once; give it once")
+            }
         }
     }
 }
@@ -85,7 +93,8 @@ pub fn decode(input: &[u8]) -> Result<Vec<(String, String)>, FormError> {
                 Some(i) => (&segment[..i], &segment[i + 1..]),
                 None => (segment, &segment[..0]),
             };
-            let name = decode_part(raw_name).map_err(|e| e.naming(&String::from_utf8_lossy(raw_name)))?;
+            let name =
+                decode_part(raw_name).map_err(|e| e.naming(&String::from_utf8_lossy(raw_name)))?;
             let value = decode_part(raw_value).map_err(|e| e.naming(&name))?;
             Ok((name, value))
         })
@@ -161,7 +170,10 @@ mod tests {
 
     #[test]
     fn encodes_reserved_and_non_ascii_bytes() {
-        assert_eq!(encode([("a b", "x&y=z;é+%")]), "a+b=x%26y%3Dz%3B%C3%A9%2B%25");
+        assert_eq!(
+            encode([("a b", "x&y=z;é+%")]),
+            "a+b=x%26y%3Dz%3B%C3%A9%2B%25"
+        );
         assert_eq!(encode([("a", "1"), ("b", "")]), "a=1&b=");
         assert_eq!(encode(Vec::<(&str, &str)>::new()), "");
     }
@@ -182,15 +194,35 @@ mod tests {
 
     #[test]
     fn bad_percent_and_non_utf8_name_the_parameter() {
-        assert_eq!(decode(b"code=1%2").unwrap_err(), FormError::BadEncoding { name: "code".into() });
-        assert_eq!(decode(b"code=%zz1").unwrap_err(), FormError::BadEncoding { name: "code".into() });
-        assert_eq!(decode(b"description=%FF").unwrap_err(), FormError::NotUtf8 { name: "description".into() });
+        assert_eq!(
+            decode(b"code=1%2").unwrap_err(),
+            FormError::BadEncoding {
+                name: "code".into()
+            }
+        );
+        assert_eq!(
+            decode(b"code=%zz1").unwrap_err(),
+            FormError::BadEncoding {
+                name: "code".into()
+            }
+        );
+        assert_eq!(
+            decode(b"description=%FF").unwrap_err(),
+            FormError::NotUtf8 {
+                name: "description".into()
+            }
+        );
     }
 
     #[test]
     fn repeated_known_parameter_is_refused_unknown_ones_are_listed() {
         let err = to_draft(decode(b"code=1&code=2").unwrap()).unwrap_err();
-        assert_eq!(err, FormError::Repeated { name: "code".into() });
+        assert_eq!(
+            err,
+            FormError::Repeated {
+                name: "code".into()
+            }
+        );
         assert!(err.to_string().contains("code"));
         let parsed = to_draft(decode(b"code=1&colour=red").unwrap()).unwrap();
         assert_eq!(parsed.draft.get(Field::Code), "1");

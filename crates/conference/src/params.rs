@@ -209,10 +209,31 @@ mod tests {
     fn every_reference_parameter_is_in_the_table() {
         // The 25 names of the vendor's reference page, plus auth_token (4.1+).
         let reference = [
-            "auth_username", "auth_password", "code", "adminpin", "callerid", "count", "customer",
-            "description", "duration", "listenpin", "maximum", "owner", "panel", "play_join",
-            "play_music", "record_name", "repeats", "talkpin", "wait_music", "year", "month",
-            "day", "hour", "minute", "validation",
+            "auth_username",
+            "auth_password",
+            "code",
+            "adminpin",
+            "callerid",
+            "count",
+            "customer",
+            "description",
+            "duration",
+            "listenpin",
+            "maximum",
+            "owner",
+            "panel",
+            "play_join",
+            "play_music",
+            "record_name",
+            "repeats",
+            "talkpin",
+            "wait_music",
+            "year",
+            "month",
+            "day",
+            "hour",
+            "minute",
+            "validation",
         ];
         assert_eq!(reference.len(), 25);
         for name in reference {
@@ -240,7 +261,13 @@ mod tests {
         assert_eq!(d(Field::Year), "0");
         assert_eq!(d(Field::Hour), "0");
         assert_eq!(d(Field::Repeats), "");
-        for f in [Field::Panel, Field::PlayJoin, Field::PlayMusic, Field::RecordName, Field::WaitMusic] {
+        for f in [
+            Field::Panel,
+            Field::PlayJoin,
+            Field::PlayMusic,
+            Field::RecordName,
+            Field::WaitMusic,
+        ] {
             assert_eq!(d(f), "0");
             assert_eq!(f.param().kind, Kind::Flag);
         }

@@ -115,7 +115,11 @@ pub struct Token {
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Token {{ token: ***, expiry_seconds: {:?} }}", self.expiry_seconds)
+        write!(
+            f,
+            "Token {{ token: ***, expiry_seconds: {:?} }}",
+            self.expiry_seconds
+        )
     }
 }
 
@@ -236,7 +240,11 @@ pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Created> {
             Some(id) => Outcome::Success(Created::Id(id)),
             None => unexpected(status, body, "success without a conference ID"),
         },
-        _ => unexpected(status, body, format!("result code {code} where 200 or 201 was due")),
+        _ => unexpected(
+            status,
+            body,
+            format!("result code {code} where 200 or 201 was due"),
+        ),
     })
 }
 
@@ -257,12 +265,14 @@ pub fn parse_login(status: u16, body: &[u8]) -> Outcome<Token> {
 
 /// Reads a reply of `conferences/unused/code`: `None` when no code is free.
 pub fn parse_unused_code(status: u16, body: &[u8]) -> Outcome<Option<String>> {
-    parse(status, body).and_then(|(_, data)| match data.as_ref().and_then(|d| d.get("code")) {
-        Some(Value::String(code)) if code.is_empty() => Outcome::Success(None),
-        Some(Value::String(code)) => Outcome::Success(Some(code.clone())),
-        Some(Value::Number(n)) => Outcome::Success(Some(n.to_string())),
-        _ => unexpected(status, body, "a reply without a code"),
-    })
+    parse(status, body).and_then(
+        |(_, data)| match data.as_ref().and_then(|d| d.get("code")) {
+            Some(Value::String(code)) if code.is_empty() => Outcome::Success(None),
+            Some(Value::String(code)) => Outcome::Success(Some(code.clone())),
+            Some(Value::Number(n)) => Outcome::Success(Some(n.to_string())),
+            _ => unexpected(status, body, "a reply without a code"),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -274,20 +284,38 @@ mod tests {
         let body = br#"{ "responses":[ { "code":"200", "key":"", "message":"OK" } ], "data":{ "id":123 } }"#;
         assert_eq!(parse_create(200, body), Outcome::Success(Created::Id(123)));
         let string_id = br#"{"responses":[{"code":"200"}],"data":{"id":"77"}}"#;
-        assert_eq!(parse_create(200, string_id), Outcome::Success(Created::Id(77)));
+        assert_eq!(
+            parse_create(200, string_id),
+            Outcome::Success(Created::Id(77))
+        );
     }
 
     #[test]
     fn validation_and_every_error_code() {
-        let r = |code: &str| format!(r#"{{"responses":[{{"code":"{code}","key":"","message":"m"}}]}}"#);
-        assert_eq!(parse_create(200, r("201").as_bytes()), Outcome::Success(Created::Validated));
-        assert_eq!(parse_create(200, r("401").as_bytes()), Outcome::BadCredentials);
+        let r =
+            |code: &str| format!(r#"{{"responses":[{{"code":"{code}","key":"","message":"m"}}]}}"#);
+        assert_eq!(
+            parse_create(200, r("201").as_bytes()),
+            Outcome::Success(Created::Validated)
+        );
+        assert_eq!(
+            parse_create(200, r("401").as_bytes()),
+            Outcome::BadCredentials
+        );
         assert_eq!(parse_create(200, r("402").as_bytes()), Outcome::RoleDenied);
-        assert_eq!(parse_create(403, r("403").as_bytes()), Outcome::RatePlanDenied);
+        assert_eq!(
+            parse_create(403, r("403").as_bytes()),
+            Outcome::RatePlanDenied
+        );
         assert_eq!(parse_create(200, r("404").as_bytes()), Outcome::NotFound);
         assert_eq!(parse_login(200, r("202").as_bytes()), Outcome::SecondFactor);
-        assert!(matches!(parse_create(200, r("500").as_bytes()), Outcome::Unexpected(u) if u.what.contains("500")));
-        assert!(matches!(parse_create(200, r("204").as_bytes()), Outcome::Unexpected(_)));
+        assert!(
+            matches!(parse_create(200, r("500").as_bytes()), Outcome::Unexpected(u) if u.what.contains("500"))
+        );
+        assert!(matches!(
+            parse_create(200, r("204").as_bytes()),
+            Outcome::Unexpected(_)
+        ));
     }
 
     #[test]
@@ -296,8 +324,14 @@ mod tests {
         assert_eq!(
             parse_create(200, body),
             Outcome::Invalid(vec![
-                Invalid { key: "code".into(), message: "Code in use".into() },
-                Invalid { key: "talkpin".into(), message: "Bad".into() },
+                Invalid {
+                    key: "code".into(),
+                    message: "Code in use".into()
+                },
+                Invalid {
+                    key: "talkpin".into(),
+                    message: "Bad".into()
+                },
             ])
         );
     }
@@ -313,21 +347,44 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_create(200, b""), Outcome::Unexpected(u) if u.what == "an empty reply"));
-        assert!(matches!(parse_create(200, b"{}"), Outcome::Unexpected(u) if u.what.contains("responses")));
-        assert!(matches!(parse_create(200, br#"{"responses":[]}"#), Outcome::Unexpected(_)));
-        assert!(matches!(parse_create(200, br#"{"responses":[{"code":"200"}]}"#), Outcome::Unexpected(u) if u.what.contains("ID")));
+        assert!(
+            matches!(parse_create(200, b""), Outcome::Unexpected(u) if u.what == "an empty reply")
+        );
+        assert!(
+            matches!(parse_create(200, b"{}"), Outcome::Unexpected(u) if u.what.contains("responses"))
+        );
+        assert!(matches!(
+            parse_create(200, br#"{"responses":[]}"#),
+            Outcome::Unexpected(_)
+        ));
+        assert!(
+            matches!(parse_create(200, br#"{"responses":[{"code":"200"}]}"#), Outcome::Unexpected(u) if u.what.contains("ID"))
+        );
         let long = vec![b'x'; 5000];
-        assert!(matches!(parse_create(200, &long), Outcome::Unexpected(u) if u.excerpt.chars().count() == EXCERPT_CHARS + 1));
+        assert!(
+            matches!(parse_create(200, &long), Outcome::Unexpected(u) if u.excerpt.chars().count() == EXCERPT_CHARS + 1)
+        );
     }
 
     #[test]
     fn login_and_unused_code() {
         let ok = br#"{"responses":[{"code":"200"}],"data":{"auth_token":"a.b.c","auth_token_expiry":3600}}"#;
-        assert_eq!(parse_login(200, ok), Outcome::Success(Token { token: "a.b.c".into(), expiry_seconds: Some(3600) }));
-        assert!(matches!(parse_login(200, br#"{"responses":[{"code":"200"}]}"#), Outcome::Unexpected(_)));
+        assert_eq!(
+            parse_login(200, ok),
+            Outcome::Success(Token {
+                token: "a.b.c".into(),
+                expiry_seconds: Some(3600)
+            })
+        );
+        assert!(matches!(
+            parse_login(200, br#"{"responses":[{"code":"200"}]}"#),
+            Outcome::Unexpected(_)
+        ));
         let code = br#"{"responses":[{"code":"200"}],"data":{"code":"654321"}}"#;
-        assert_eq!(parse_unused_code(200, code), Outcome::Success(Some("654321".into())));
+        assert_eq!(
+            parse_unused_code(200, code),
+            Outcome::Success(Some("654321".into()))
+        );
         let none = br#"{"responses":[{"code":"200"}],"data":{"code":""}}"#;
         assert_eq!(parse_unused_code(200, none), Outcome::Success(None));
     }
@@ -335,9 +392,17 @@ mod tests {
     #[test]
     fn envelope_written_by_the_server_reads_back() {
         let json = Envelope::ok(serde_json::json!({"id": 5})).to_json();
-        assert_eq!(json, r#"{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":5}}"#);
-        assert_eq!(parse_create(200, json.as_bytes()), Outcome::Success(Created::Id(5)));
+        assert_eq!(
+            json,
+            r#"{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":5}}"#
+        );
+        assert_eq!(
+            parse_create(200, json.as_bytes()),
+            Outcome::Success(Created::Id(5))
+        );
         let err = Envelope::single(400, "code", "That code is in use").to_json();
-        assert!(matches!(parse_create(200, err.as_bytes()), Outcome::Invalid(v) if v[0].key == "code"));
+        assert!(
+            matches!(parse_create(200, err.as_bytes()), Outcome::Invalid(v) if v[0].key == "code")
+        );
     }
 }

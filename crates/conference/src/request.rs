@@ -36,7 +36,10 @@ pub struct Conference {
 /// How a request proves who sends it.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
-    Password { username: String, password: String },
+    Password {
+        username: String,
+        password: String,
+    },
     /// From `user/login` with `token=1` (4.1+), or handed over by a host page.
     Token(String),
 }
@@ -45,7 +48,9 @@ impl std::fmt::Debug for Credentials {
     // Never print a secret, not even in a debug log.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Credentials::Password { username, .. } => write!(f, "Password {{ username: {username:?}, password: *** }}"),
+            Credentials::Password { username, .. } => {
+                write!(f, "Password {{ username: {username:?}, password: *** }}")
+            }
             Credentials::Token(_) => f.write_str("Token(***)"),
         }
     }
@@ -79,7 +84,11 @@ impl Conference {
     /// do not stop it, and neither do the credentials, which are not part of it.
     pub fn from_draft(draft: &Draft) -> Result<Conference, Report> {
         let report = rules::validate(draft);
-        let blocking = report.errors().any(|p| !p.fields.iter().all(|f| f.param().group == crate::params::Group::SignIn));
+        let blocking = report.errors().any(|p| {
+            !p.fields
+                .iter()
+                .all(|f| f.param().group == crate::params::Group::SignIn)
+        });
         if blocking {
             let mut errors = report;
             errors.problems.retain(|p| p.is_error());
@@ -136,7 +145,10 @@ impl Conference {
             (Field::Count, self.count.to_string()),
             (Field::Description, self.description.clone()),
             (Field::Owner, self.owner.to_string()),
-            (Field::Customer, self.customer.map(|c| c.to_string()).unwrap_or_default()),
+            (
+                Field::Customer,
+                self.customer.map(|c| c.to_string()).unwrap_or_default(),
+            ),
             (Field::CallerId, self.callerid.clone()),
             (Field::Maximum, self.maximum.to_string()),
             (Field::Panel, flag(self.panel)),
@@ -169,7 +181,9 @@ impl Conference {
 
     /// The occurrences this conference will have (empty without a start).
     pub fn occurrences(&self) -> Vec<NaiveDateTime> {
-        self.start.map(|s| occurrences(s, self.repeats, self.count)).unwrap_or_default()
+        self.start
+            .map(|s| occurrences(s, self.repeats, self.count))
+            .unwrap_or_default()
     }
 }
 
@@ -215,21 +229,41 @@ mod tests {
         let names: Vec<_> = pairs.iter().map(|(n, _)| *n).collect();
         assert_eq!(
             names,
-            ["code", "talkpin", "year", "month", "day", "hour", "minute", "repeats", "count", "description", "customer", "panel"]
+            [
+                "code",
+                "talkpin",
+                "year",
+                "month",
+                "day",
+                "hour",
+                "minute",
+                "repeats",
+                "count",
+                "description",
+                "customer",
+                "panel"
+            ]
         );
     }
 
     #[test]
     fn errors_stop_it_warnings_and_missing_sign_in_do_not() {
         let no_pin = minimal().with(Field::TalkPin, "");
-        assert!(Conference::from_draft(&no_pin).unwrap_err().has(rules::codes::NO_PIN));
-        let short = minimal().with(Field::TalkPin, "12").with(Field::AuthPassword, "");
+        assert!(Conference::from_draft(&no_pin)
+            .unwrap_err()
+            .has(rules::codes::NO_PIN));
+        let short = minimal()
+            .with(Field::TalkPin, "12")
+            .with(Field::AuthPassword, "");
         assert_eq!(Conference::from_draft(&short).unwrap().talkpin, "12");
     }
 
     #[test]
     fn debug_never_shows_secrets() {
-        let c = Credentials::Password { username: "u".into(), password: "hunter2".into() };
+        let c = Credentials::Password {
+            username: "u".into(),
+            password: "hunter2".into(),
+        };
         assert!(!format!("{c:?}").contains("hunter2"));
         assert!(!format!("{:?}", Credentials::Token("sekret".into())).contains("sekret"));
     }

@@ -42,7 +42,13 @@ pub const MIN_SAFE_PIN_LEN: usize = 4;
 pub const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
 
 const PINS: [Field; 3] = [Field::AdminPin, Field::TalkPin, Field::ListenPin];
-const START: [Field; 5] = [Field::Year, Field::Month, Field::Day, Field::Hour, Field::Minute];
+const START: [Field; 5] = [
+    Field::Year,
+    Field::Month,
+    Field::Day,
+    Field::Hour,
+    Field::Minute,
+];
 
 /// Checks a draft against every rule that does not depend on the clock.
 pub fn validate(draft: &Draft) -> Report {
@@ -113,7 +119,9 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 Some(Problem::error(
                     &[field],
                     codes::CONTROL_CHARS,
-                    format!("{label} must not contain line breaks, tabs or other control characters"),
+                    format!(
+                        "{label} must not contain line breaks, tabs or other control characters"
+                    ),
                 ))
             } else if value.chars().count() > max_chars {
                 Some(Problem::error(
@@ -151,9 +159,18 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 codes::NOT_INTEGER,
                 format!("{label} must be a whole number"),
             )),
-            Ok(n) if (min..=max).contains(&n) && (field != Field::Year || n == 0 || YEARS.contains(&n)) => None,
+            Ok(n)
+                if (min..=max).contains(&n)
+                    && (field != Field::Year || n == 0 || YEARS.contains(&n)) =>
+            {
+                None
+            }
             // [doc] month, day, hour, minute ranges; [ours] the others.
-            _ => Some(Problem::error(&[field], codes::OUT_OF_RANGE, range_message(field, min, max))),
+            _ => Some(Problem::error(
+                &[field],
+                codes::OUT_OF_RANGE,
+                range_message(field, min, max),
+            )),
         },
         Kind::Flag => (value != "0" && value != "1").then(|| {
             // [doc] "1 to ..., 0 not to".
@@ -161,7 +178,11 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
         }),
         Kind::Choice(choices) => (!choices.iter().any(|(v, _)| *v == value)).then(|| {
             // [doc] the listed words, or empty.
-            let words: Vec<&str> = choices.iter().map(|(v, _)| *v).filter(|v| !v.is_empty()).collect();
+            let words: Vec<&str> = choices
+                .iter()
+                .map(|(v, _)| *v)
+                .filter(|v| !v.is_empty())
+                .collect();
             Problem::error(
                 &[field],
                 codes::NOT_CHOICE,
@@ -209,11 +230,19 @@ fn check_sign_in(draft: &Draft, report: &mut Report) {
         return;
     }
     if draft.trimmed(Field::AuthUsername).is_empty() {
-        report.push(Problem::error(&[Field::AuthUsername], codes::REQUIRED, "Enter your username"));
+        report.push(Problem::error(
+            &[Field::AuthUsername],
+            codes::REQUIRED,
+            "Enter your username",
+        ));
     }
     // A password is not trimmed: spaces may be part of it.
     if draft.get(Field::AuthPassword).is_empty() {
-        report.push(Problem::error(&[Field::AuthPassword], codes::REQUIRED, "Enter your password"));
+        report.push(Problem::error(
+            &[Field::AuthPassword],
+            codes::REQUIRED,
+            "Enter your password",
+        ));
     }
 }
 

@@ -78,7 +78,10 @@ mod tests {
     use chrono::{Datelike, NaiveDate, Weekday};
 
     fn at(y: i32, m: u32, d: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(9, 30, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap()
     }
 
     #[test]
@@ -93,23 +96,44 @@ mod tests {
 
     #[test]
     fn weekly_and_fortnightly() {
-        assert_eq!(occurrences(at(2026, 12, 1), Repeats::Weekly, 3)[2], at(2026, 12, 15));
-        assert_eq!(occurrences(at(2026, 12, 1), Repeats::TwoWeekly, 3)[2], at(2026, 12, 29));
+        assert_eq!(
+            occurrences(at(2026, 12, 1), Repeats::Weekly, 3)[2],
+            at(2026, 12, 15)
+        );
+        assert_eq!(
+            occurrences(at(2026, 12, 1), Repeats::TwoWeekly, 3)[2],
+            at(2026, 12, 29)
+        );
     }
 
     #[test]
     fn monthly_from_the_31st_clamps_without_drifting() {
         let all = occurrences(at(2027, 1, 31), Repeats::Monthly, 5);
-        assert_eq!(all, vec![at(2027, 1, 31), at(2027, 2, 28), at(2027, 3, 31), at(2027, 4, 30), at(2027, 5, 31)]);
+        assert_eq!(
+            all,
+            vec![
+                at(2027, 1, 31),
+                at(2027, 2, 28),
+                at(2027, 3, 31),
+                at(2027, 4, 30),
+                at(2027, 5, 31)
+            ]
+        );
         let leap = occurrences(at(2028, 1, 31), Repeats::Monthly, 2);
         assert_eq!(leap[1], at(2028, 2, 29));
         let two = occurrences(at(2027, 12, 31), Repeats::TwoMonthly, 3);
-        assert_eq!(two, vec![at(2027, 12, 31), at(2028, 2, 29), at(2028, 4, 30)]);
+        assert_eq!(
+            two,
+            vec![at(2027, 12, 31), at(2028, 2, 29), at(2028, 4, 30)]
+        );
     }
 
     #[test]
     fn never_repeats_means_one_occurrence_whatever_the_count() {
-        assert_eq!(occurrences(at(2027, 1, 1), Repeats::Never, 7), vec![at(2027, 1, 1)]);
+        assert_eq!(
+            occurrences(at(2027, 1, 1), Repeats::Never, 7),
+            vec![at(2027, 1, 1)]
+        );
     }
 
     #[test]

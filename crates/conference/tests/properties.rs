@@ -9,8 +9,14 @@ use conference::{validate, validate_at, Conference, Credentials, Draft, Field, P
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000);
-    ProptestConfig { cases, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
 }
 
 /// Any strings at all, one per field, with a bias to the interesting ones.
@@ -20,11 +26,23 @@ fn any_draft() -> impl Strategy<Value = Draft> {
         "[0-9]{0,25}",
         "[+-]?[0-9 ]{0,12}",
         Just(String::new()),
-        prop::sample::select(vec!["daily", "weekly", "2_weekly", "monthly", "2_monthly", "0", "1", "2000", "31"])
-            .prop_map(str::to_owned),
+        prop::sample::select(vec![
+            "daily",
+            "weekly",
+            "2_weekly",
+            "monthly",
+            "2_monthly",
+            "0",
+            "1",
+            "2000",
+            "31"
+        ])
+        .prop_map(str::to_owned),
     ];
     prop::collection::vec(value, Field::COUNT).prop_map(|values| {
-        Field::all().zip(values).fold(Draft::empty(), |d, (f, v)| d.with(f, v))
+        Field::all()
+            .zip(values)
+            .fold(Draft::empty(), |d, (f, v)| d.with(f, v))
     })
 }
 
@@ -36,43 +54,80 @@ fn valid_draft() -> impl Strategy<Value = Draft> {
         prop::option::of((2000i32..=2100, 1u32..=12, 1u32..=28, 0u32..=23, 0u32..=59)),
         (0u32..=525_600, 0usize..6, 1u32..=1000),
         "[^\\p{Cc}]{0,40}",
-        (0u32..=2_147_483_647, prop::option::of(1u32..=2_147_483_647), prop::option::of("\\+?[0-9]{1,30}")),
+        (
+            0u32..=2_147_483_647,
+            prop::option::of(1u32..=2_147_483_647),
+            prop::option::of("\\+?[0-9]{1,30}"),
+        ),
         (0u32..=10_000, prop::collection::vec(any::<bool>(), 5)),
     )
-        .prop_map(|(code, pins, start, (duration, repeats, count), description, (owner, customer, callerid), (maximum, flags))| {
-            let mut d = Draft::new().with(Field::Code, code).with(Field::AuthToken, "token");
-            // Distinct PINs, at least one of them.
-            let mut seen = Vec::new();
-            for (field, pin) in [Field::AdminPin, Field::TalkPin, Field::ListenPin].into_iter().zip(pins) {
-                if let Some(pin) = pin.filter(|p| !seen.contains(p)) {
-                    seen.push(pin.clone());
-                    d.set(field, pin);
+        .prop_map(
+            |(
+                code,
+                pins,
+                start,
+                (duration, repeats, count),
+                description,
+                (owner, customer, callerid),
+                (maximum, flags),
+            )| {
+                let mut d = Draft::new()
+                    .with(Field::Code, code)
+                    .with(Field::AuthToken, "token");
+                // Distinct PINs, at least one of them.
+                let mut seen = Vec::new();
+                for (field, pin) in [Field::AdminPin, Field::TalkPin, Field::ListenPin]
+                    .into_iter()
+                    .zip(pins)
+                {
+                    if let Some(pin) = pin.filter(|p| !seen.contains(p)) {
+                        seen.push(pin.clone());
+                        d.set(field, pin);
+                    }
                 }
-            }
-            if seen.is_empty() {
-                d.set(Field::TalkPin, "2468");
-            }
-            if let Some((y, m, day, h, min)) = start {
-                for (f, v) in [(Field::Year, y as u32), (Field::Month, m), (Field::Day, day), (Field::Hour, h), (Field::Minute, min)] {
-                    d.set(f, v.to_string());
+                if seen.is_empty() {
+                    d.set(Field::TalkPin, "2468");
                 }
-                let word = conference::params::REPEATS[repeats].0;
-                d.set(Field::Repeats, word);
-                if !word.is_empty() {
-                    d.set(Field::Count, count.to_string());
+                if let Some((y, m, day, h, min)) = start {
+                    for (f, v) in [
+                        (Field::Year, y as u32),
+                        (Field::Month, m),
+                        (Field::Day, day),
+                        (Field::Hour, h),
+                        (Field::Minute, min),
+                    ] {
+                        d.set(f, v.to_string());
+                    }
+                    let word = conference::params::REPEATS[repeats].0;
+                    d.set(Field::Repeats, word);
+                    if !word.is_empty() {
+                        d.set(Field::Count, count.to_string());
+                    }
                 }
-            }
-            d.set(Field::Duration, duration.to_string());
-            d.set(Field::Description, description.trim().to_owned());
-            d.set(Field::Owner, owner.to_string());
-            d.set(Field::Customer, customer.map(|c| c.to_string()).unwrap_or_default());
-            d.set(Field::CallerId, callerid.unwrap_or_default());
-            d.set(Field::Maximum, maximum.to_string());
-            for (f, on) in [Field::Panel, Field::PlayJoin, Field::PlayMusic, Field::RecordName, Field::WaitMusic].into_iter().zip(flags) {
-                d.set(f, if on { "1" } else { "0" });
-            }
-            d
-        })
+                d.set(Field::Duration, duration.to_string());
+                d.set(Field::Description, description.trim().to_owned());
+                d.set(Field::Owner, owner.to_string());
+                d.set(
+                    Field::Customer,
+                    customer.map(|c| c.to_string()).unwrap_or_default(),
+                );
+                d.set(Field::CallerId, callerid.unwrap_or_default());
+                d.set(Field::Maximum, maximum.to_string());
+                for (f, on) in [
+                    Field::Panel,
+                    Field::PlayJoin,
+                    Field::PlayMusic,
+                    Field::RecordName,
+                    Field::WaitMusic,
+                ]
+                .into_iter()
+                .zip(flags)
+                {
+                    d.set(f, if on { "1" } else { "0" });
+                }
+                d
+            },
+        )
 }
 
 proptest! {

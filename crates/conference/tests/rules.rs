@@ -37,7 +37,14 @@ const fn case(
     fields: &'static [Field],
     severity: Severity,
 ) -> Case {
-    Case { rule, pass, fail, code, fields, severity }
+    Case {
+        rule,
+        pass,
+        fail,
+        code,
+        fields,
+        severity,
+    }
 }
 
 #[rustfmt::skip]
@@ -139,12 +146,19 @@ fn every_rule_passes_and_fails() {
             failures.push(format!("{}: pass side reported {passing:?}", case.rule));
         }
         let failing = validate(&apply(case.fail));
-        let found = failing.problems.iter().find(|p| p.code == case.code && p.fields == case.fields);
+        let found = failing
+            .problems
+            .iter()
+            .find(|p| p.code == case.code && p.fields == case.fields);
         match found {
             Some(p) if p.severity == case.severity => {
                 assert!(!p.message.is_empty());
                 for word in ["invalid", "Invalid", "please", "Please"] {
-                    assert!(!p.message.contains(word), "{}: message says {word:?}", case.rule);
+                    assert!(
+                        !p.message.contains(word),
+                        "{}: message says {word:?}",
+                        case.rule
+                    );
                 }
             }
             _ => failures.push(format!("{}: fail side reported {failing:?}", case.rule)),
@@ -160,15 +174,31 @@ fn long_description_counts_characters_not_bytes() {
     let long = "é".repeat(256);
     let report = validate(&base().with(Description, long));
     assert!(report.has(codes::TOO_LONG));
-    assert_eq!(report.problems[0].message, "Description must be 255 characters or fewer");
+    assert_eq!(
+        report.problems[0].message,
+        "Description must be 255 characters or fewer"
+    );
 }
 
 #[test]
 fn a_start_in_the_past_is_a_warning_naming_every_start_field() {
-    let now = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap().and_hms_opt(12, 0, 0).unwrap();
-    let at = |h: &str| base().with(Year, "2026").with(Month, "11").with(Day, "27").with(Hour, h);
+    let now = NaiveDate::from_ymd_opt(2026, 11, 27)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let at = |h: &str| {
+        base()
+            .with(Year, "2026")
+            .with(Month, "11")
+            .with(Day, "27")
+            .with(Hour, h)
+    };
     let past = validate_at(&at("11"), now);
-    let p = past.problems.iter().find(|p| p.code == codes::START_IN_PAST).expect("warning");
+    let p = past
+        .problems
+        .iter()
+        .find(|p| p.code == codes::START_IN_PAST)
+        .expect("warning");
     assert_eq!(p.severity, Warning);
     assert_eq!(p.fields, [Year, Month, Day, Hour, Minute]);
     assert!(!past.has_errors());
@@ -180,7 +210,11 @@ fn a_start_in_the_past_is_a_warning_naming_every_start_field() {
 
 #[test]
 fn surrounding_whitespace_is_trimmed_before_any_rule() {
-    let d = base().with(Code, "  123  ").with(Month, " 12 ").with(CallerId, " +44 ").with(Panel, " 1 ");
+    let d = base()
+        .with(Code, "  123  ")
+        .with(Month, " 12 ")
+        .with(CallerId, " +44 ")
+        .with(Panel, " 1 ");
     assert!(validate(&d).is_empty(), "{:?}", validate(&d));
     let c = conference::Conference::from_draft(&d).unwrap();
     assert_eq!(c.code, "123");
@@ -191,16 +225,35 @@ fn surrounding_whitespace_is_trimmed_before_any_rule() {
 fn messages_say_what_to_do() {
     let report = validate(&base().with(Code, "").with(AdminPin, "234567"));
     let messages: Vec<_> = report.problems.iter().map(|p| p.message.as_str()).collect();
-    assert_eq!(messages, ["Enter a conference code", "Talk PIN must be different from Admin PIN"]);
+    assert_eq!(
+        messages,
+        [
+            "Enter a conference code",
+            "Talk PIN must be different from Admin PIN"
+        ]
+    );
 }
 
 #[test]
 fn problems_come_in_form_order_errors_first() {
-    let d = base().with(WaitMusic, "1").with(Maximum, "x").with(Code, "").with(TalkPin, "12");
-    let fields: Vec<_> = validate(&d).problems.iter().map(|p| (p.field(), p.severity)).collect();
+    let d = base()
+        .with(WaitMusic, "1")
+        .with(Maximum, "x")
+        .with(Code, "")
+        .with(TalkPin, "12");
+    let fields: Vec<_> = validate(&d)
+        .problems
+        .iter()
+        .map(|p| (p.field(), p.severity))
+        .collect();
     assert_eq!(
         fields,
-        [(Code, Error), (TalkPin, Warning), (Maximum, Error), (WaitMusic, Warning)]
+        [
+            (Code, Error),
+            (TalkPin, Warning),
+            (Maximum, Error),
+            (WaitMusic, Warning)
+        ]
     );
 }
 
