@@ -1,0 +1,205 @@
+//! Who may call the simulator: customers, people (owners) and users, with
+//! their roles and rate plans. Loaded from a JSON file the user can edit, or
+//! the built-in demo accounts. Passwords are stored as PBKDF2-SHA256 hashes.
+
+use std::path::Path;
+
+use hmac::Hmac;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// OWASP's 2023 advice for PBKDF2-HMAC-SHA256.
+const ITERATIONS: u32 = 600_000;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: u32,
+    pub name: String,
+    /// The reseller customer above this one, if any.
+    #[serde(default)]
+    pub parent: Option<u32>,
+}
+
+/// A person of a customer, who may own a conference.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Person {
+    pub id: u32,
+    pub customer: u32,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    /// `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`.
+    pub password_hash: String,
+    pub customer: u32,
+    /// The role's name, for people to read.
+    pub role: String,
+    /// [doc] conferences/create needs the "user" role privilege (else 402).
+    pub user_privilege: bool,
+    /// [doc] a rate plan can forbid conferences (403).
+    pub rate_plan_allows_conferences: bool,
+    /// A reseller may create in the customers below its own.
+    #[serde(default)]
+    pub reseller: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Accounts {
+    pub customers: Vec<Customer>,
+    pub people: Vec<Person>,
+    pub users: Vec<User>,
+}
+
+/// The demo sign-ins the README lists: username = password.
+pub const DEMO: &[(&str, &str)] = &[
+    ("demo", "may create conferences in customer 1 (Demo Ltd)"),
+    ("norole", "has a role without the user privilege (402)"),
+    ("noplan", "has a rate plan without conferences (403)"),
+    ("reseller", "a reseller who may create in customers 1 and 2"),
+];
+
+impl Accounts {
+    /// The built-in demo accounts. Hashing is deliberately slow, so these use
+    /// fewer iterations: their passwords are public anyway.
+    pub fn demo() -> Accounts {
+        let user = |name: &str, customer, role: &str, privilege, plan, reseller| User {
+            username: name.to_owned(),
+            password_hash: hash_password_with(name, 1_000),
+            customer,
+            role: role.to_owned(),
+            user_privilege: privilege,
+            rate_plan_allows_conferences: plan,
+            reseller,
+        };
+        let customer = |id, name: &str, parent| Customer { id, name: name.to_owned(), parent };
+        let person = |id, customer, name: &str| Person { id, customer, name: name.to_owned() };
+        Accounts {
+            customers: vec![
+                customer(1, "Demo Ltd", Some(100)),
+                customer(2, "Second Customer plc", Some(100)),
+                customer(3, "Elsewhere Inc", None),
+                customer(100, "Demo Reseller", None),
+            ],
+            people: vec![
+                person(10, 1, "Ada Lovelace"),
+                person(11, 1, "Alan Turing"),
+                person(20, 2, "Grace Hopper"),
+                person(30, 3, "Edsger Dijkstra"),
+            ],
+            users: vec![
+                user("demo", 1, "Administrator", true, true, false),
+                user("norole", 1, "Read only", false, true, false),
+                user("noplan", 3, "Administrator", true, false, false),
+                user("reseller", 100, "Reseller", true, true, true),
+            ],
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Accounts, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn user(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    pub fn customer(&self, id: u32) -> Option<&Customer> {
+        self.customers.iter().find(|c| c.id == id)
+    }
+
+    /// Whether `user` may see (and create in) customer `id`: its own, or one
+    /// below it for a reseller.
+    pub fn can_see_customer(&self, user: &User, id: u32) -> bool {
+        if id == user.customer {
+            return self.customer(id).is_some();
+        }
+        user.reseller && self.customer(id).is_some_and(|c| c.parent == Some(user.customer))
+    }
+
+    pub fn person(&self, id: u32) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    /// Checks a password in constant time with respect to the stored hash.
+    pub fn verify(&self, username: &str, password: &str) -> Option<&User> {
+        let user = self.user(username)?;
+        verify_password(password, &user.password_hash).then_some(user)
+    }
+}
+
+pub fn hash_password(password: &str) -> String {
+    hash_password_with(password, ITERATIONS)
+}
+
+fn hash_password_with(password: &str, iterations: u32) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the OS has randomness");
+    let hash = derive(password, &salt, iterations);
+    format!("pbkdf2-sha256${iterations}${}${}", hex(&salt), hex(&hash))
+}
+
+fn derive(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2::<Hmac<Sha256>>(password.as_bytes(), salt, iterations, &mut out).expect("HMAC takes any key length");
+    out
+}
+
+fn verify_password(password: &str, stored: &str) -> bool {
+    let mut parts = stored.split('$');
+    let (Some("pbkdf2-sha256"), Some(iterations), Some(salt), Some(hash), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let (Ok(iterations), Some(salt), Some(hash)) = (iterations.parse::<u32>(), unhex(salt), unhex(hash)) else {
+        return false;
+    };
+    if iterations == 0 || iterations > 10_000_000 {
+        return false;
+    }
+    let derived = derive(password, &salt, iterations);
+    crate::token::constant_time_eq(&derived, &hash)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ_by_salt() {
+        let a = hash_password_with("secret", 10);
+        let b = hash_password_with("secret", 10);
+        assert_ne!(a, b);
+        assert!(verify_password("secret", &a));
+        assert!(!verify_password("Secret", &a));
+        assert!(!verify_password("secret", "plain"));
+        assert!(!verify_password("secret", "pbkdf2-sha256$0$00$00"));
+    }
+
+    #[test]
+    fn demo_accounts_and_visibility() {
+        let accounts = Accounts::demo();
+        let demo = accounts.verify("demo", "demo").unwrap();
+        assert!(accounts.verify("demo", "wrong").is_none());
+        assert!(accounts.can_see_customer(demo, 1));
+        assert!(!accounts.can_see_customer(demo, 2));
+        let reseller = accounts.user("reseller").unwrap();
+        assert!(accounts.can_see_customer(reseller, 2));
+        assert!(!accounts.can_see_customer(reseller, 3));
+        assert!(!accounts.can_see_customer(reseller, 999));
+    }
+}

@@ -1,0 +1,217 @@
+//! The simulated switch: `conferences/create`, `conferences/get`,
+//! `conferences/unused/code` and `user/login`, answering as the vendor's
+//! documentation describes (../shared/enswitch/), with the shared core's
+//! validation, plus what only a switch can know: accounts, uniqueness, owners.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use conference::reply::{Envelope, Response};
+use conference::{Conference, Field};
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+use crate::accounts::{Accounts, User};
+use crate::params::Params;
+use crate::store::{InsertError, Lookup, Store};
+use crate::token::{Claims, Signer};
+
+pub struct Simulator {
+    pub accounts: Accounts,
+    pub store: Store,
+    pub signer: Signer,
+    pub token_lifetime: i64,
+    /// username -> keyed hash of the last password that verified, so a busy
+    /// caller pays for PBKDF2 once, not on every call.
+    verified: Mutex<HashMap<String, Vec<u8>>>,
+    cache_key: Vec<u8>,
+}
+
+/// A reply, and who asked (for the log: a username, never a secret).
+pub struct Answer {
+    pub envelope: Envelope,
+    pub caller: String,
+}
+
+impl Answer {
+    pub fn code(&self) -> u16 {
+        self.envelope.responses.first().and_then(|r| r.code.parse().ok()).unwrap_or(500)
+    }
+}
+
+fn single(code: u16, key: &str, message: &str) -> Envelope {
+    Envelope::single(code, key, message)
+}
+
+fn unauthorised() -> Envelope {
+    single(401, "", "The authentication details provided are invalid.")
+}
+
+impl Simulator {
+    pub fn new(accounts: Accounts, store: Store, signer: Signer, token_lifetime: i64) -> Self {
+        let mut cache_key = vec![0u8; 32];
+        getrandom::fill(&mut cache_key).expect("the OS has randomness");
+        Simulator { accounts, store, signer, token_lifetime, verified: Mutex::default(), cache_key }
+    }
+
+    /// Answers one API call. `function` is `category/action` without slashes
+    /// around it; `now` is Unix time.
+    pub fn call(&self, function: &str, params: &Params, now: i64) -> Answer {
+        let caller = match self.authenticate(params, now, function == "user/login") {
+            Ok(user) => user,
+            Err(envelope) => {
+                let caller = params.text("auth_username");
+                let caller = if caller.is_empty() { "-" } else { caller };
+                return Answer { envelope, caller: caller.to_owned() };
+            }
+        };
+        let envelope = match function {
+            "conferences/create" => self.create(caller, params),
+            "conferences/get" => self.get(caller, params),
+            "conferences/unused/code" => self.unused_code(caller, params),
+            "user/login" => self.login(caller, params, now),
+            _ => single(404, "", "No such function."),
+        };
+        Answer { envelope, caller: caller.username.clone() }
+    }
+
+    /// [doc] `auth_token`, or `auth_username` + `auth_password`, on every call.
+    fn authenticate(&self, params: &Params, now: i64, login: bool) -> Result<&User, Envelope> {
+        let token = params.text("auth_token");
+        if !token.is_empty() && !login {
+            let claims = self.signer.verify(token, now).map_err(|_| unauthorised())?;
+            return self.accounts.user(&claims.sub).ok_or_else(unauthorised);
+        }
+        let username = params.text("auth_username");
+        let password = params.get("auth_password").unwrap_or("");
+        if username.is_empty() || password.is_empty() {
+            return Err(unauthorised());
+        }
+        let fingerprint = {
+            let mut mac = Hmac::<Sha256>::new_from_slice(&self.cache_key).expect("any key length");
+            mac.update(username.as_bytes());
+            mac.update(&[0]);
+            mac.update(password.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        };
+        let cached = self.verified.lock().unwrap_or_else(|e| e.into_inner()).get(username) == Some(&fingerprint);
+        if cached {
+            return self.accounts.user(username).ok_or_else(unauthorised);
+        }
+        let user = self.accounts.verify(username, password).ok_or_else(unauthorised)?;
+        self.verified.lock().unwrap_or_else(|e| e.into_inner()).insert(username.to_owned(), fingerprint);
+        Ok(user)
+    }
+
+    /// The customer a call acts in: the one named, if visible, else the caller's.
+    fn customer(&self, user: &User, params: &Params) -> Result<u32, Envelope> {
+        match params.text("customer") {
+            "" => Ok(user.customer),
+            text => match text.parse::<u32>() {
+                Ok(id) if self.accounts.can_see_customer(user, id) => Ok(id),
+                _ => Err(single(400, "customer", "Customer not found. Enter the ID of a customer you manage")),
+            },
+        }
+    }
+
+    fn create(&self, user: &User, params: &Params) -> Envelope {
+        // [doc] "Requires authentication and the user role privilege."
+        if !user.user_privilege {
+            return single(402, "", "Your role does not allow this.");
+        }
+        if !user.rate_plan_allows_conferences {
+            return single(403, "", "Your rate plan does not allow this.");
+        }
+        let draft = params.to_draft();
+        // The very rules the browser runs; warnings are the browser's business.
+        let conference = match Conference::from_draft(&draft) {
+            Ok(c) => c,
+            Err(report) => {
+                let responses = report
+                    .errors()
+                    .map(|p| Response::new(400, p.field().name(), &p.message))
+                    .collect();
+                return Envelope { responses, data: None };
+            }
+        };
+        match self.store.code_exists(&conference.code) {
+            Ok(false) => {}
+            Ok(true) => return duplicate_code(),
+            Err(e) => return database_error(&e),
+        }
+        let customer = match self.customer(user, params) {
+            Ok(c) => c,
+            Err(envelope) => return envelope,
+        };
+        if conference.owner != 0 && self.accounts.person(conference.owner).is_none_or(|p| p.customer != customer) {
+            return single(400, Field::Owner.name(), "Owner not found. Enter the ID of a person of this customer, or 0");
+        }
+        if draft.effective(Field::Validation) == "1" {
+            return single(201, "", "Input passed validation.");
+        }
+        match self.store.insert(&conference, customer, &user.username) {
+            Ok(id) => Envelope::ok(json!({ "id": id })),
+            Err(InsertError::DuplicateCode) => duplicate_code(),
+            Err(InsertError::Database(e)) => database_error(&e),
+        }
+    }
+
+    fn get(&self, user: &User, params: &Params) -> Envelope {
+        let lookup = match (params.text("id"), params.text("code")) {
+            ("", "") => return single(400, "id", "Enter a conference ID or code"),
+            (id, "") => match id.parse::<u64>() {
+                Ok(id) => Lookup::Id(id),
+                Err(_) => return single(400, "id", "Conference ID must be a whole number"),
+            },
+            ("", code) => Lookup::Code(code),
+            _ => return single(400, "code", "Enter a conference ID or a code, not both"),
+        };
+        match self.store.get(lookup) {
+            Ok(Some(found)) if self.accounts.can_see_customer(user, found.customer) => Envelope::ok(found.data),
+            Ok(_) => single(404, "", "Not found."),
+            Err(e) => database_error(&e),
+        }
+    }
+
+    /// [doc] a random unused 6-digit code, or "" when none is free.
+    fn unused_code(&self, user: &User, params: &Params) -> Envelope {
+        if let Err(envelope) = self.customer(user, params) {
+            return envelope;
+        }
+        for _ in 0..100 {
+            let mut bytes = [0u8; 4];
+            getrandom::fill(&mut bytes).expect("the OS has randomness");
+            let code = format!("{:06}", u32::from_le_bytes(bytes) % 900_000 + 100_000);
+            match self.store.code_exists(&code) {
+                Ok(false) => return Envelope::ok(json!({ "code": code })),
+                Ok(true) => continue,
+                Err(e) => return database_error(&e),
+            }
+        }
+        Envelope::ok(json!({ "code": "" }))
+    }
+
+    /// [doc] with `token=1`, a signed token and its lifetime (4.1+).
+    fn login(&self, user: &User, params: &Params, now: i64) -> Envelope {
+        if params.text("token") != "1" {
+            return Envelope::ok(json!({ "username": user.username, "customer": user.customer }));
+        }
+        let expires = now + self.token_lifetime;
+        let token = self.signer.sign(&Claims { sub: user.username.clone(), exp: expires });
+        Envelope::ok(json!({
+            "auth_token": token,
+            "auth_token_expiry": self.token_lifetime,
+            "auth_token_expires": expires,
+        }))
+    }
+}
+
+fn duplicate_code() -> Envelope {
+    single(400, Field::Code.name(), "That conference code is already in use. Enter a different code")
+}
+
+fn database_error(e: &str) -> Envelope {
+    eprintln!("database error: {e}");
+    single(500, "", "The switch could not store the conference. Try again later")
+}

@@ -1,0 +1,86 @@
+//! Hosting the built app (`dist/`): MIME types (application/wasm), gzip and
+//! brotli, long caching for Trunk's hashed files, and security headers.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+
+/// The Content-Security-Policy: our own files only, WebAssembly allowed, the
+/// inline scripts Trunk writes into index.html allowed by their hashes, and
+/// framing by `frame_ancestors` only.
+pub fn content_security_policy(dist: &Path, frame_ancestors: &str) -> String {
+    let hashes: String = std::fs::read_to_string(dist.join("index.html"))
+        .map(|html| inline_scripts(&html).map(|s| format!(" 'sha256-{}'", B64.encode(Sha256::digest(s)))).collect())
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+}
+
+/// The bodies of `<script>` elements without a `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let open_end = rest.find('>')?;
+        if rest[..open_end].contains("src=") {
+            return None;
+        }
+        let body = &rest[open_end + 1..];
+        Some(&body[..body.find("</script>")?])
+    })
+}
+
+/// Trunk names built files `name-<16 hex>.ext`: those never change.
+fn is_hashed(path: &str) -> bool {
+    let stem = path.rsplit('/').next().unwrap_or("").split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    if !path.starts_with("/api/") {
+        set(h, header::CONTENT_SECURITY_POLICY, &app.csp);
+        let cache = if is_hashed(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        set(h, header::CACHE_CONTROL, cache);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_inline_scripts_only() {
+        let html = r#"<script src="/a.js"></script><script type="module">import x;</script><script>y()</script>"#;
+        assert_eq!(inline_scripts(html).collect::<Vec<_>>(), ["import x;", "y()"]);
+    }
+
+    #[test]
+    fn recognises_trunks_hashed_names() {
+        assert!(is_hashed("/conference-form-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed("/conference-form-0123456789abcdef.js"));
+        assert!(is_hashed("/style-0123456789abcdef.css"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/embed.html"));
+    }
+}
