@@ -289,6 +289,8 @@ fn check_pins(draft: &Draft, report: &mut Report) {
 
 fn check_schedule(draft: &Draft, now: Option<NaiveDateTime>, report: &mut Report) {
     let repeats = draft.effective(Field::Repeats);
+    // An unknown word is reported on its own; it repeats nothing.
+    let repeating = !repeats.is_empty() && check_value(draft, Field::Repeats).is_none();
     let count = integer(draft, Field::Count);
     let year = integer(draft, Field::Year);
 
@@ -303,7 +305,7 @@ fn check_schedule(draft: &Draft, now: Option<NaiveDateTime>, report: &mut Report
     // [ours] a repeat is counted from a start date.
     if year == Some(0) {
         let mut fields = vec![Field::Year];
-        if !repeats.is_empty() {
+        if repeating {
             fields.push(Field::Repeats);
         }
         if count.is_some_and(|c| c > 1) {

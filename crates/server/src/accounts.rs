@@ -73,8 +73,16 @@ impl Accounts {
             rate_plan_allows_conferences: plan,
             reseller,
         };
-        let customer = |id, name: &str, parent| Customer { id, name: name.to_owned(), parent };
-        let person = |id, customer, name: &str| Person { id, customer, name: name.to_owned() };
+        let customer = |id, name: &str, parent| Customer {
+            id,
+            name: name.to_owned(),
+            parent,
+        };
+        let person = |id, customer, name: &str| Person {
+            id,
+            customer,
+            name: name.to_owned(),
+        };
         Accounts {
             customers: vec![
                 customer(1, "Demo Ltd", Some(100)),
@@ -116,7 +124,10 @@ impl Accounts {
         if id == user.customer {
             return self.customer(id).is_some();
         }
-        user.reseller && self.customer(id).is_some_and(|c| c.parent == Some(user.customer))
+        user.reseller
+            && self
+                .customer(id)
+                .is_some_and(|c| c.parent == Some(user.customer))
     }
 
     pub fn person(&self, id: u32) -> Option<&Person> {
@@ -143,18 +154,25 @@ fn hash_password_with(password: &str, iterations: u32) -> String {
 
 fn derive(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
     let mut out = [0u8; 32];
-    pbkdf2::pbkdf2::<Hmac<Sha256>>(password.as_bytes(), salt, iterations, &mut out).expect("HMAC takes any key length");
+    pbkdf2::pbkdf2::<Hmac<Sha256>>(password.as_bytes(), salt, iterations, &mut out)
+        .expect("HMAC takes any key length");
     out
 }
 
 fn verify_password(password: &str, stored: &str) -> bool {
     let mut parts = stored.split('$');
-    let (Some("pbkdf2-sha256"), Some(iterations), Some(salt), Some(hash), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("pbkdf2-sha256"), Some(iterations), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return false;
     };
-    let (Ok(iterations), Some(salt), Some(hash)) = (iterations.parse::<u32>(), unhex(salt), unhex(hash)) else {
+    let (Ok(iterations), Some(salt), Some(hash)) =
+        (iterations.parse::<u32>(), unhex(salt), unhex(hash))
+    else {
         return false;
     };
     if iterations == 0 || iterations > 10_000_000 {
@@ -169,10 +187,13 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 #[cfg(test)]

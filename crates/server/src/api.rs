@@ -30,28 +30,53 @@ pub async fn handle(
         Ok(bytes) => bytes,
         Err(_) => {
             log(&method, &function, "-", 413);
-            return envelope(&app, 413, Envelope::single(413, "", "The request is too large."));
+            return envelope(
+                &app,
+                413,
+                Envelope::single(413, "", "The request is too large."),
+            );
         }
     };
     if let Some(upstream) = &app.upstream {
-        return upstream.forward(&method, &function, query.as_deref(), &headers, body).await;
+        return upstream
+            .forward(&method, &function, query.as_deref(), &headers, body)
+            .await;
     }
     let fault = app.hooks.as_ref().and_then(|h| h.next());
     if let Some(delay) = fault.and_then(Fault::delay) {
         tokio::time::sleep(delay).await;
     }
     match fault {
-        Some(Fault::DropBefore) => return record(&app, &method, &function, None, 0, fault, dropped()),
+        Some(Fault::DropBefore) => {
+            return record(&app, &method, &function, None, 0, fault, dropped())
+        }
         Some(Fault::Error500) => {
-            return record(&app, &method, &function, None, 500, fault, (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response())
+            return record(
+                &app,
+                &method,
+                &function,
+                None,
+                500,
+                fault,
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
+            )
         }
         Some(Fault::Html502) => {
             let page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The proxy could not reach the switch.</p></body></html>";
-            let response = (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "text/html")], page).into_response();
+            let response = (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/html")],
+                page,
+            )
+                .into_response();
             return record(&app, &method, &function, None, 502, fault, response);
         }
         Some(Fault::Malformed) => {
-            let response = ([(header::CONTENT_TYPE, "application/json")], r#"{"responses":[{"code":"20"#).into_response();
+            let response = (
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"responses":[{"code":"20"#,
+            )
+                .into_response();
             return record(&app, &method, &function, None, 200, fault, response);
         }
         _ => {}
@@ -66,10 +91,17 @@ pub async fn handle(
         Ok(p) => p,
         Err(e) => {
             log(&method, &function, "-", 400);
-            return envelope(&app, 400, Envelope::single(400, bad_param_key(&e), &e.to_string()));
+            return envelope(
+                &app,
+                400,
+                Envelope::single(400, bad_param_key(&e), &e.to_string()),
+            );
         }
     };
-    let sim = app.simulator.clone().expect("no upstream means a simulator");
+    let sim = app
+        .simulator
+        .clone()
+        .expect("no upstream means a simulator");
     let now = chrono::Utc::now().timestamp();
     let call_function = function.clone();
     let (answer, params) = match tokio::task::spawn_blocking(move || {
@@ -79,12 +111,30 @@ pub async fn handle(
     .await
     {
         Ok(done) => done,
-        Err(_) => return envelope(&app, 500, Envelope::single(500, "", "The switch failed. Try again later")),
+        Err(_) => {
+            return envelope(
+                &app,
+                500,
+                Envelope::single(500, "", "The switch failed. Try again later"),
+            )
+        }
     };
     let code = answer.code();
     log(&method, &function, &answer.caller, code);
-    let response = if fault == Some(Fault::DropAfter) { dropped() } else { envelope(&app, code, answer.envelope) };
-    record(&app, &method, &function, Some(&params), code, fault, response)
+    let response = if fault == Some(Fault::DropAfter) {
+        dropped()
+    } else {
+        envelope(&app, code, answer.envelope)
+    };
+    record(
+        &app,
+        &method,
+        &function,
+        Some(&params),
+        code,
+        fault,
+        response,
+    )
 }
 
 fn bad_param_key(e: &FormError) -> &str {
@@ -93,10 +143,21 @@ fn bad_param_key(e: &FormError) -> &str {
 
 /// One line a request: function, caller, outcome. Never a secret.
 fn log(method: &Method, function: &str, caller: &str, code: u16) {
-    eprintln!("{} {method} {function} caller={caller} code={code}", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ"));
+    eprintln!(
+        "{} {method} {function} caller={caller} code={code}",
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+    );
 }
 
-fn record(app: &AppState, method: &Method, function: &str, params: Option<&Params>, code: u16, fault: Option<Fault>, response: Response) -> Response {
+fn record(
+    app: &AppState,
+    method: &Method,
+    function: &str,
+    params: Option<&Params>,
+    code: u16,
+    fault: Option<Fault>,
+    response: Response,
+) -> Response {
     if let Some(hooks) = &app.hooks {
         hooks.record(Logged {
             method: method.to_string(),
@@ -120,11 +181,21 @@ pub fn envelope(app: &AppState, code: u16, envelope: Envelope) -> Response {
     } else {
         StatusCode::OK
     };
-    (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], envelope.to_json()).into_response()
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        envelope.to_json(),
+    )
+        .into_response()
 }
 
 /// Headers, then a body that fails: the client sees the connection drop.
 fn dropped() -> Response {
-    let failing = futures_util::stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("fault injected: connection dropped")) });
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("fault injected: connection dropped"))
+    });
     (StatusCode::OK, Body::from_stream(failing)).into_response()
 }

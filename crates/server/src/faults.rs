@@ -69,7 +69,10 @@ impl TestHooks {
 
     /// The fault for the next API request, if any is queued.
     pub fn next(&self) -> Option<Fault> {
-        self.faults.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+        self.faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
     }
 
     pub fn record(&self, entry: Logged) {
@@ -85,7 +88,10 @@ impl TestHooks {
     }
 
     pub fn reset(&self) {
-        self.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }

@@ -28,7 +28,10 @@ use crate::store::Store;
 use crate::upstream::Upstream;
 
 #[derive(Parser, Debug)]
-#[command(version, about = "Hosts the conference form and simulates an Enswitch switch (or forwards to a real one).")]
+#[command(
+    version,
+    about = "Hosts the conference form and simulates an Enswitch switch (or forwards to a real one)."
+)]
 struct Args {
     /// Address to listen on (port 0 picks a free one; the address is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -93,7 +96,15 @@ fn app_state(args: &Args) -> Result<AppState, String> {
             };
             let store = Store::open(&args.data)?;
             let signer = token::Signer::new(signing_key(&args.data)?);
-            (Some(Arc::new(Simulator::new(accounts, store, signer, args.token_lifetime))), None)
+            (
+                Some(Arc::new(Simulator::new(
+                    accounts,
+                    store,
+                    signer,
+                    args.token_lifetime,
+                ))),
+                None,
+            )
         }
     };
     Ok(AppState {
@@ -106,7 +117,9 @@ fn app_state(args: &Args) -> Result<AppState, String> {
 }
 
 fn router(state: Arc<AppState>, dist: &std::path::Path) -> Router {
-    let files = ServeDir::new(dist).append_index_html_on_directories(true).fallback(ServeFile::new(dist.join("index.html")));
+    let files = ServeDir::new(dist)
+        .append_index_html_on_directories(true)
+        .fallback(ServeFile::new(dist.join("index.html")));
     let mut router = Router::new().route("/api/json/{*function}", any(api::handle));
     if state.hooks.is_some() {
         router = router
@@ -116,7 +129,10 @@ fn router(state: Arc<AppState>, dist: &std::path::Path) -> Router {
     }
     router
         .fallback_service(files)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::headers,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -124,9 +140,18 @@ fn router(state: Arc<AppState>, dist: &std::path::Path) -> Router {
 type Shared = axum::extract::State<Arc<AppState>>;
 
 /// `POST /_test/faults?kind=slow|500|502|malformed|drop_before|drop_after&count=N&ms=M`
-async fn test_faults(state: Shared, axum::extract::RawQuery(q): axum::extract::RawQuery) -> (axum::http::StatusCode, String) {
+async fn test_faults(
+    state: Shared,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> (axum::http::StatusCode, String) {
     let pairs = conference::form::decode(q.unwrap_or_default().as_bytes()).unwrap_or_default();
-    let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()).unwrap_or("");
+    let get = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     let count = get("count").parse().unwrap_or(1);
     let ms = get("ms").parse().unwrap_or(0);
     match (faults::Fault::parse(get("kind"), ms), &state.hooks) {
@@ -134,7 +159,10 @@ async fn test_faults(state: Shared, axum::extract::RawQuery(q): axum::extract::R
             hooks.inject(fault, count);
             (axum::http::StatusCode::OK, format!("{count} x {fault:?}"))
         }
-        _ => (axum::http::StatusCode::BAD_REQUEST, "kind must be slow, 500, 502, malformed, drop_before or drop_after".into()),
+        _ => (
+            axum::http::StatusCode::BAD_REQUEST,
+            "kind must be slow, 500, 502, malformed, drop_before or drop_after".into(),
+        ),
     }
 }
 
@@ -154,11 +182,16 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     if args.hash_password {
         let mut line = String::new();
-        if std::io::stdin().read_line(&mut line).is_err() || line.trim_end_matches(['\r', '\n']).is_empty() {
+        if std::io::stdin().read_line(&mut line).is_err()
+            || line.trim_end_matches(['\r', '\n']).is_empty()
+        {
             eprintln!("give the password on standard input");
             return std::process::ExitCode::FAILURE;
         }
-        println!("{}", accounts::hash_password(line.trim_end_matches(['\r', '\n'])));
+        println!(
+            "{}",
+            accounts::hash_password(line.trim_end_matches(['\r', '\n']))
+        );
         return std::process::ExitCode::SUCCESS;
     }
     match serve(args).await {
@@ -173,14 +206,22 @@ async fn main() -> std::process::ExitCode {
 async fn serve(args: Args) -> Result<(), String> {
     let state = Arc::new(app_state(&args)?);
     if !args.dist.join("index.html").exists() {
-        eprintln!("note: {} has no index.html: build the app first (cargo xtask serve does)", args.dist.display());
+        eprintln!(
+            "note: {} has no index.html: build the app first (cargo xtask serve does)",
+            args.dist.display()
+        );
     }
-    let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("{}: {e}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("{}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     match &args.upstream {
         Some(url) => println!("forwarding /api/json/ to {url}"),
         None => {
-            println!("simulating an Enswitch switch; data in {}", args.data.display());
+            println!(
+                "simulating an Enswitch switch; data in {}",
+                args.data.display()
+            );
             if args.accounts.is_none() {
                 for (user, what) in accounts::DEMO {
                     println!("  sign in as {user} / {user}: {what}");

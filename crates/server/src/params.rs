@@ -29,7 +29,11 @@ impl Params {
                 return Err(FormError::Repeated { name: name.clone() });
             }
         }
-        Ok(Params { pairs, map, secret_in_url })
+        Ok(Params {
+            pairs,
+            map,
+            secret_in_url,
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -50,7 +54,9 @@ impl Params {
 
     pub fn to_draft(&self) -> Draft {
         // Names are unique by now, so the core's own repeat check cannot fire.
-        form::to_draft(self.pairs.clone()).map(|p| p.draft).unwrap_or_else(|_| Draft::empty())
+        form::to_draft(self.pairs.clone())
+            .map(|p| p.draft)
+            .unwrap_or_else(|_| Draft::empty())
     }
 }
 

@@ -36,7 +36,11 @@ pub struct Answer {
 
 impl Answer {
     pub fn code(&self) -> u16 {
-        self.envelope.responses.first().and_then(|r| r.code.parse().ok()).unwrap_or(500)
+        self.envelope
+            .responses
+            .first()
+            .and_then(|r| r.code.parse().ok())
+            .unwrap_or(500)
     }
 }
 
@@ -52,7 +56,14 @@ impl Simulator {
     pub fn new(accounts: Accounts, store: Store, signer: Signer, token_lifetime: i64) -> Self {
         let mut cache_key = vec![0u8; 32];
         getrandom::fill(&mut cache_key).expect("the OS has randomness");
-        Simulator { accounts, store, signer, token_lifetime, verified: Mutex::default(), cache_key }
+        Simulator {
+            accounts,
+            store,
+            signer,
+            token_lifetime,
+            verified: Mutex::default(),
+            cache_key,
+        }
     }
 
     /// Answers one API call. `function` is `category/action` without slashes
@@ -63,7 +74,10 @@ impl Simulator {
             Err(envelope) => {
                 let caller = params.text("auth_username");
                 let caller = if caller.is_empty() { "-" } else { caller };
-                return Answer { envelope, caller: caller.to_owned() };
+                return Answer {
+                    envelope,
+                    caller: caller.to_owned(),
+                };
             }
         };
         let envelope = match function {
@@ -73,7 +87,10 @@ impl Simulator {
             "user/login" => self.login(caller, params, now),
             _ => single(404, "", "No such function."),
         };
-        Answer { envelope, caller: caller.username.clone() }
+        Answer {
+            envelope,
+            caller: caller.username.clone(),
+        }
     }
 
     /// [doc] `auth_token`, or `auth_username` + `auth_password`, on every call.
@@ -95,12 +112,23 @@ impl Simulator {
             mac.update(password.as_bytes());
             mac.finalize().into_bytes().to_vec()
         };
-        let cached = self.verified.lock().unwrap_or_else(|e| e.into_inner()).get(username) == Some(&fingerprint);
+        let cached = self
+            .verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(username)
+            == Some(&fingerprint);
         if cached {
             return self.accounts.user(username).ok_or_else(unauthorised);
         }
-        let user = self.accounts.verify(username, password).ok_or_else(unauthorised)?;
-        self.verified.lock().unwrap_or_else(|e| e.into_inner()).insert(username.to_owned(), fingerprint);
+        let user = self
+            .accounts
+            .verify(username, password)
+            .ok_or_else(unauthorised)?;
+        self.verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(username.to_owned(), fingerprint);
         Ok(user)
     }
 
@@ -110,7 +138,11 @@ impl Simulator {
             "" => Ok(user.customer),
             text => match text.parse::<u32>() {
                 Ok(id) if self.accounts.can_see_customer(user, id) => Ok(id),
-                _ => Err(single(400, "customer", "Customer not found. Enter the ID of a customer you manage")),
+                _ => Err(single(
+                    400,
+                    "customer",
+                    "Customer not found. Enter the ID of a customer you manage",
+                )),
             },
         }
     }
@@ -132,7 +164,10 @@ impl Simulator {
                     .errors()
                     .map(|p| Response::new(400, p.field().name(), &p.message))
                     .collect();
-                return Envelope { responses, data: None };
+                return Envelope {
+                    responses,
+                    data: None,
+                };
             }
         };
         match self.store.code_exists(&conference.code) {
@@ -144,8 +179,17 @@ impl Simulator {
             Ok(c) => c,
             Err(envelope) => return envelope,
         };
-        if conference.owner != 0 && self.accounts.person(conference.owner).is_none_or(|p| p.customer != customer) {
-            return single(400, Field::Owner.name(), "Owner not found. Enter the ID of a person of this customer, or 0");
+        if conference.owner != 0
+            && self
+                .accounts
+                .person(conference.owner)
+                .is_none_or(|p| p.customer != customer)
+        {
+            return single(
+                400,
+                Field::Owner.name(),
+                "Owner not found. Enter the ID of a person of this customer, or 0",
+            );
         }
         if draft.effective(Field::Validation) == "1" {
             return single(201, "", "Input passed validation.");
@@ -168,7 +212,9 @@ impl Simulator {
             _ => return single(400, "code", "Enter a conference ID or a code, not both"),
         };
         match self.store.get(lookup) {
-            Ok(Some(found)) if self.accounts.can_see_customer(user, found.customer) => Envelope::ok(found.data),
+            Ok(Some(found)) if self.accounts.can_see_customer(user, found.customer) => {
+                Envelope::ok(found.data)
+            }
             Ok(_) => single(404, "", "Not found."),
             Err(e) => database_error(&e),
         }
@@ -198,7 +244,10 @@ impl Simulator {
             return Envelope::ok(json!({ "username": user.username, "customer": user.customer }));
         }
         let expires = now + self.token_lifetime;
-        let token = self.signer.sign(&Claims { sub: user.username.clone(), exp: expires });
+        let token = self.signer.sign(&Claims {
+            sub: user.username.clone(),
+            exp: expires,
+        });
         Envelope::ok(json!({
             "auth_token": token,
             "auth_token_expiry": self.token_lifetime,
@@ -208,10 +257,18 @@ impl Simulator {
 }
 
 fn duplicate_code() -> Envelope {
-    single(400, Field::Code.name(), "That conference code is already in use. Enter a different code")
+    single(
+        400,
+        Field::Code.name(),
+        "That conference code is already in use. Enter a different code",
+    )
 }
 
 fn database_error(e: &str) -> Envelope {
     eprintln!("database error: {e}");
-    single(500, "", "The switch could not store the conference. Try again later")
+    single(
+        500,
+        "",
+        "The switch could not store the conference. Try again later",
+    )
 }

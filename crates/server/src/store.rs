@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS conferences (
     created_at  TEXT NOT NULL
 );";
 
-const COLUMNS: &str = "id, customer, code, adminpin, talkpin, listenpin, year, month, day, hour, minute, \
+const COLUMNS: &str =
+    "id, customer, code, adminpin, talkpin, listenpin, year, month, day, hour, minute, \
     duration, repeats, count, description, owner, callerid, maximum, panel, play_join, play_music, \
     record_name, wait_music";
 
@@ -65,10 +66,14 @@ impl Store {
         std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
         let path = data_dir.join("conferences.sqlite3");
         let db = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
-            .and_then(|_| db.execute_batch(SCHEMA))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Store { db: Arc::new(Mutex::new(db)) })
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        )
+        .and_then(|_| db.execute_batch(SCHEMA))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Store {
+            db: Arc::new(Mutex::new(db)),
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {
@@ -77,7 +82,12 @@ impl Store {
         f(&db).map_err(|e| e.to_string())
     }
 
-    pub fn insert(&self, c: &Conference, customer: u32, created_by: &str) -> Result<u64, InsertError> {
+    pub fn insert(
+        &self,
+        c: &Conference,
+        customer: u32,
+        created_by: &str,
+    ) -> Result<u64, InsertError> {
         use chrono::{Datelike, Timelike};
         let (year, month, day, hour, minute) = match c.start {
             Some(s) => (s.year(), s.month(), s.day(), s.hour(), s.minute()),
@@ -97,7 +107,9 @@ impl Store {
         );
         match result {
             Ok(_) => Ok(db.last_insert_rowid() as u64),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
                 Err(InsertError::DuplicateCode)
             }
             Err(e) => Err(InsertError::Database(e.to_string())),
@@ -106,9 +118,11 @@ impl Store {
 
     pub fn code_exists(&self, code: &str) -> Result<bool, String> {
         self.with(|db| {
-            db.query_row("SELECT 1 FROM conferences WHERE code = ?1", [code], |_| Ok(()))
-                .optional()
-                .map(|r| r.is_some())
+            db.query_row("SELECT 1 FROM conferences WHERE code = ?1", [code], |_| {
+                Ok(())
+            })
+            .optional()
+            .map(|r| r.is_some())
         })
     }
 
@@ -119,8 +133,12 @@ impl Store {
             Lookup::Code(code) => ("code = ?1", code),
         };
         self.with(|db| {
-            db.query_row(&format!("SELECT {COLUMNS} FROM conferences WHERE {clause}"), [value], row_to_json)
-                .optional()
+            db.query_row(
+                &format!("SELECT {COLUMNS} FROM conferences WHERE {clause}"),
+                [value],
+                row_to_json,
+            )
+            .optional()
         })
     }
 }

@@ -76,10 +76,16 @@ mod tests {
     #[test]
     fn signed_tokens_verify_until_they_expire() {
         let signer = Signer::new(b"key".to_vec());
-        let token = signer.sign(&Claims { sub: "demo".into(), exp: 100 });
+        let token = signer.sign(&Claims {
+            sub: "demo".into(),
+            exp: 100,
+        });
         assert_eq!(signer.verify(&token, 99).unwrap().sub, "demo");
         assert_eq!(signer.verify(&token, 100), Err(TokenError::Expired));
-        assert_eq!(Signer::new(b"other".to_vec()).verify(&token, 0), Err(TokenError::BadSignature));
+        assert_eq!(
+            Signer::new(b"other".to_vec()).verify(&token, 0),
+            Err(TokenError::BadSignature)
+        );
         assert_eq!(signer.verify("nonsense", 0), Err(TokenError::Malformed));
         let mut forged = token.clone();
         forged.insert(forged.find('.').unwrap() + 2, 'x');

@@ -21,7 +21,9 @@ impl Upstream {
     pub fn new(base: &str) -> Result<Upstream, String> {
         let base = base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!("--upstream must start with http:// or https://, not {base:?}"));
+            return Err(format!(
+                "--upstream must start with http:// or https://, not {base:?}"
+            ));
         }
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
@@ -31,7 +33,14 @@ impl Upstream {
         Ok(Upstream { base, client })
     }
 
-    pub async fn forward(&self, method: &Method, function: &str, query: Option<&str>, headers: &HeaderMap, body: Bytes) -> Response {
+    pub async fn forward(
+        &self,
+        method: &Method,
+        function: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Response {
         let mut url = format!("{}/api/json/{function}/", self.base);
         if let Some(q) = query {
             url.push('?');
@@ -41,14 +50,21 @@ impl Upstream {
             return failed("that HTTP method");
         };
         let mut request = self.client.request(method, &url).body(body);
-        if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        if let Some(ct) = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+        {
             request = request.header("content-type", ct);
         }
         // The log names the function and outcome only: a URL may hold credentials.
         match request.send().await {
             Ok(reply) => {
-                let status = StatusCode::from_u16(reply.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-                let content_type = reply.headers().get("content-type").and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok());
+                let status = StatusCode::from_u16(reply.status().as_u16())
+                    .unwrap_or(StatusCode::BAD_GATEWAY);
+                let content_type = reply
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok());
                 eprintln!("upstream {function} http={}", status.as_u16());
                 match reply.bytes().await {
                     Ok(bytes) => {
@@ -83,5 +99,10 @@ fn short(e: &reqwest::Error) -> String {
 
 fn failed(why: &str) -> Response {
     let message = format!("The switch did not answer: {why}.");
-    (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "application/json")], Envelope::single(502, "", &message).to_json()).into_response()
+    (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, "application/json")],
+        Envelope::single(502, "", &message).to_json(),
+    )
+        .into_response()
 }

@@ -19,7 +19,11 @@ use crate::AppState;
 /// framing by `frame_ancestors` only.
 pub fn content_security_policy(dist: &Path, frame_ancestors: &str) -> String {
     let hashes: String = std::fs::read_to_string(dist.join("index.html"))
-        .map(|html| inline_scripts(&html).map(|s| format!(" 'sha256-{}'", B64.encode(Sha256::digest(s)))).collect())
+        .map(|html| {
+            inline_scripts(&html)
+                .map(|s| format!(" 'sha256-{}'", B64.encode(Sha256::digest(s))))
+                .collect()
+        })
         .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
@@ -41,9 +45,16 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 /// Trunk names built files `name-<16 hex>.ext`: those never change.
 fn is_hashed(path: &str) -> bool {
-    let stem = path.rsplit('/').next().unwrap_or("").split('.').next().unwrap_or("");
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .split('.')
+        .next()
+        .unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -59,7 +70,11 @@ pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: N
     set(h, header::REFERRER_POLICY, "no-referrer");
     if !path.starts_with("/api/") {
         set(h, header::CONTENT_SECURITY_POLICY, &app.csp);
-        let cache = if is_hashed(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let cache = if is_hashed(&path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
         set(h, header::CACHE_CONTROL, cache);
     }
     response
@@ -72,7 +87,10 @@ mod tests {
     #[test]
     fn finds_inline_scripts_only() {
         let html = r#"<script src="/a.js"></script><script type="module">import x;</script><script>y()</script>"#;
-        assert_eq!(inline_scripts(html).collect::<Vec<_>>(), ["import x;", "y()"]);
+        assert_eq!(
+            inline_scripts(html).collect::<Vec<_>>(),
+            ["import x;", "y()"]
+        );
     }
 
     #[test]

@@ -1,0 +1,178 @@
+//! Starts the real server binary on a free loopback port, for HTTP tests.
+#![allow(dead_code)] // Each test file uses its own part of this.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data: PathBuf,
+    stderr: PathBuf,
+    dirs: Vec<tempfile::TempDir>,
+}
+
+impl Server {
+    /// A simulator with a fresh data folder and fault hooks on.
+    pub fn start(extra: &[&str]) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let path = data.path().to_path_buf();
+        Server::start_with(&path, extra, vec![data])
+    }
+
+    /// A server on an existing data folder (for restarts).
+    pub fn start_with(data: &Path, extra: &[&str], keep: Vec<tempfile::TempDir>) -> Server {
+        Server::launch(data, extra, keep, true)
+    }
+
+    /// A simulator as a user starts it: no test hooks.
+    pub fn start_plain() -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let path = data.path().to_path_buf();
+        Server::launch(&path, &[], vec![data], false)
+    }
+
+    fn launch(data: &Path, extra: &[&str], keep: Vec<tempfile::TempDir>, hooks: bool) -> Server {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dist.path().join("index.html"),
+            "<!DOCTYPE html><html><head><script type=\"module\">import init from '/app.js';</script></head><body></body></html>",
+        )
+        .unwrap();
+        std::fs::write(
+            dist.path().join("app-0123456789abcdef_bg.wasm"),
+            b"\0asm\x01\0\0\0",
+        )
+        .unwrap();
+        std::fs::write(
+            dist.path().join("app-0123456789abcdef.js"),
+            "export default function init() {}\n".repeat(50),
+        )
+        .unwrap();
+        let stderr = dist.path().join("server.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_conference-server"))
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .arg("--dist")
+            .arg(dist.path())
+            .args(extra)
+            .args(hooks.then_some("--test-hooks"))
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("server starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines.next().expect("server printed its address").unwrap();
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.trim_end_matches('/').to_owned();
+            }
+        };
+        let mut dirs = keep;
+        dirs.push(dist);
+        Server {
+            child,
+            base,
+            data: data.to_path_buf(),
+            stderr,
+            dirs,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// What the server wrote to its log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Stops the server, handing back its folders so a restart can reuse them.
+    pub fn stop(mut self) -> Vec<tempfile::TempDir> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::take(&mut self.dirs)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// A reply: HTTP status and parsed JSON body.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["responses"][0]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn key(&self) -> &str {
+        self.body["responses"][0]["key"].as_str().unwrap_or("")
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        self.body["responses"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| r["key"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, body, text }
+}
+
+pub async fn get(server: &Server, path_and_query: &str) -> Reply {
+    read(
+        client()
+            .get(server.url(path_and_query))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn post(server: &Server, function: &str, body: &str) -> Reply {
+    let response = client()
+        .post(server.url(&format!("/api/json/{function}/")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+pub const DEMO: &str = "auth_username=demo&auth_password=demo";
+
+pub async fn create(server: &Server, params: &str) -> Reply {
+    post(server, "conferences/create", &format!("{DEMO}&{params}")).await
+}
