@@ -21,6 +21,6 @@ pub mod schedule;
 pub use draft::Draft;
 pub use params::{Field, Group, Kind, Param, PARAMS};
 pub use report::{Problem, Report, Severity};
-pub use request::{Conference, Credentials};
+pub use request::{planned, Conference, Credentials};
 pub use rules::{codes, validate, validate_at};
-pub use schedule::{occurrences, Repeats};
+pub use schedule::{describe, occurrences, Repeats};

@@ -208,7 +208,12 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Value>)> {
 }
 
 impl<T> Outcome<T> {
-    /// Turns a success into another; everything else passes through.
+    /// Maps a success; everything else passes through.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        self.and_then(|t| Outcome::Success(f(t)))
+    }
+
+    /// Turns a success into another outcome; everything else passes through.
     fn and_then<U>(self, f: impl FnOnce(T) -> Outcome<U>) -> Outcome<U> {
         match self {
             Outcome::Success(t) => f(t),
@@ -273,6 +278,14 @@ pub fn parse_unused_code(status: u16, body: &[u8]) -> Outcome<Option<String>> {
             _ => unexpected(status, body, "a reply without a code"),
         },
     )
+}
+
+/// Reads a reply of `conferences/get`: the conference's ID.
+pub fn parse_get(status: u16, body: &[u8]) -> Outcome<u64> {
+    parse(status, body).and_then(|(_, data)| match id_of(data.as_ref().and_then(|d| d.get("id"))) {
+        Some(id) => Outcome::Success(id),
+        None => unexpected(status, body, "a conference without an ID"),
+    })
 }
 
 #[cfg(test)]
@@ -385,6 +398,9 @@ mod tests {
             parse_unused_code(200, code),
             Outcome::Success(Some("654321".into()))
         );
+        let got = br#"{"responses":[{"code":"200"}],"data":{"id":"9","code":"1"}}"#;
+        assert_eq!(parse_get(200, got), Outcome::Success(9));
+        assert_eq!(parse_get(200, br#"{"responses":[{"code":"404"}]}"#), Outcome::NotFound);
         let none = br#"{"responses":[{"code":"200"}],"data":{"code":""}}"#;
         assert_eq!(parse_unused_code(200, none), Outcome::Success(None));
     }

@@ -187,6 +187,17 @@ impl Conference {
     }
 }
 
+/// The occurrences a draft asks for, as far as its schedule fields are valid
+/// (the rest of the draft may still have problems): for the live preview.
+pub fn planned(draft: &Draft) -> Vec<NaiveDateTime> {
+    let Some(Ok(first)) = rules::start(draft) else {
+        return Vec::new();
+    };
+    let repeats = Repeats::parse(draft.effective(Field::Repeats)).unwrap_or_default();
+    let count = integer(draft, Field::Count).unwrap_or(1) as u32;
+    occurrences(first, repeats, count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +267,21 @@ mod tests {
             .with(Field::TalkPin, "12")
             .with(Field::AuthPassword, "");
         assert_eq!(Conference::from_draft(&short).unwrap().talkpin, "12");
+    }
+
+    #[test]
+    fn planned_follows_the_schedule_fields_alone() {
+        let d = Draft::new()
+            .with(Field::Year, "2027")
+            .with(Field::Month, "1")
+            .with(Field::Day, "31")
+            .with(Field::Repeats, "monthly")
+            .with(Field::Count, "3");
+        // No code, no PIN: still a preview.
+        assert_eq!(planned(&d).len(), 3);
+        assert!(planned(&d.clone().with(Field::Day, "32")).is_empty());
+        assert!(planned(&Draft::new()).is_empty());
+        assert_eq!(planned(&d.with(Field::Count, "x")).len(), 1);
     }
 
     #[test]

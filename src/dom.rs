@@ -1,0 +1,66 @@
+//! The few things the app asks of the browser directly.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The browser's local time: the best guess at the switch's local time,
+/// which is what the API's start fields mean [assumed].
+pub fn now() -> NaiveDateTime {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), d.get_seconds()))
+        .unwrap_or_default()
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Moves focus to the element with this id, if there is one.
+pub fn focus(id: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// Tells the host page: `conference-created`, detail `{id, code}`, bubbling
+/// from the element the app is mounted in.
+pub fn announce_created(target: &web_sys::HtmlElement, id: u64, code: &str) {
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &"id".into(), &JsValue::from_f64(id as f64));
+    let _ = js_sys::Reflect::set(&detail, &"code".into(), &code.into());
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("conference-created", &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
+/// Copies text to the clipboard; `false` where the browser refuses.
+pub async fn copy(text: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// `len` random digits from the browser's cryptographic generator.
+pub fn random_digits(len: usize) -> String {
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 32];
+    while out.len() < len {
+        match &crypto {
+            Some(c) if c.get_random_values_with_u8_array(&mut buf).is_ok() => {}
+            // No crypto, no PIN: better an empty field than a guessable one.
+            _ => return String::new(),
+        }
+        // 250 is the largest multiple of 10 below 256: no digit is likelier.
+        out.extend(buf.iter().filter(|&&b| b < 250).map(|&b| char::from(b'0' + b % 10)));
+    }
+    out.truncate(len);
+    out
+}

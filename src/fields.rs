@@ -1,0 +1,286 @@
+//! One control per parameter, drawn from the core's table: the label, the
+//! hint, the kind of input, and the problems that concern it.
+
+use conference::{Field, Kind, Severity};
+use leptos::prelude::*;
+
+use crate::state::{control_id, FormState, START};
+
+/// The messages under a control's label, and the ids that describe it.
+fn messages(form: FormState, id: String, fields: &'static [Field]) -> impl IntoView {
+    move || {
+        form.problems_for(fields)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (severity, message))| {
+                let (class, prefix) = match severity {
+                    Severity::Error => ("cf-message cf-error", "Error: "),
+                    Severity::Warning => ("cf-message cf-warning", "Warning: "),
+                };
+                view! {
+                    <p class=class id=format!("{id}-msg-{i}")>
+                        <span class="cf-visually-hidden">{prefix}</span>
+                        {message}
+                    </p>
+                }
+            })
+            .collect_view()
+    }
+}
+
+/// `aria-describedby`: the hint, then every message showing.
+fn described_by(form: FormState, id: String, has_hint: bool, fields: &'static [Field]) -> impl Fn() -> String {
+    move || {
+        let mut ids: Vec<String> = Vec::new();
+        if has_hint {
+            ids.push(format!("{id}-hint"));
+        }
+        let count = form.problems_for(fields).len();
+        ids.extend((0..count).map(|i| format!("{id}-msg-{i}")));
+        ids.join(" ")
+    }
+}
+
+/// Whether an error (not a warning) shows on the control.
+fn has_error(form: FormState, fields: &'static [Field]) -> impl Fn() -> bool + Copy {
+    move || form.problems_for(fields).iter().any(|(s, _)| *s == Severity::Error)
+}
+
+/// `aria-invalid`, present only while an error shows.
+fn aria_invalid(form: FormState, fields: &'static [Field]) -> impl Fn() -> Option<&'static str> {
+    let error = has_error(form, fields);
+    move || error().then_some("true")
+}
+
+fn hint_view(id: &str, hint: &'static str) -> impl IntoView {
+    (!hint.is_empty()).then(|| view! { <p class="cf-hint" id=format!("{id}-hint")>{hint}</p> })
+}
+
+/// One field as a `&'static [Field]`, for the message helpers.
+fn one(field: Field) -> &'static [Field] {
+    std::slice::from_ref(&field.param().field)
+}
+
+/// A text-like input: text, digits, whole numbers, phone numbers, secrets.
+#[component]
+pub fn TextInput(
+    field: Field,
+    /// A button beside the input (Suggest, Generate).
+    #[prop(optional)]
+    action: Option<AnyView>,
+    /// Shown instead of the table's hint.
+    #[prop(optional)]
+    readonly: bool,
+) -> impl IntoView {
+    let form = expect_context::<FormState>();
+    let param = field.param();
+    let id = control_id(field);
+    let fields = one(field);
+    let value = form.value(field);
+    let (input_type, inputmode, autocomplete, width) = match param.kind {
+        Kind::Digits { .. } => ("text", Some("numeric"), Some("off"), "cf-w10"),
+        Kind::Integer { .. } => ("text", Some("numeric"), Some("off"), "cf-w5"),
+        Kind::Phone { .. } => ("tel", None, Some("off"), "cf-w10"),
+        Kind::Secret => ("password", None, Some("current-password"), "cf-w20"),
+        _ if field == Field::AuthUsername => ("text", None, Some("username"), "cf-w20"),
+        _ => ("text", None, None, "cf-wfull"),
+    };
+    let spellcheck = matches!(param.kind, Kind::Text { .. } if field == Field::Description).then_some("true");
+    view! {
+        <div class="cf-group" class:cf-group-error=has_error(form, fields)>
+            <label class="cf-label" for=id.clone()>{param.label}</label>
+            {hint_view(&id, param.hint)}
+            {messages(form, id.clone(), fields)}
+            <div class="cf-input-row">
+                <input
+                    class=format!("cf-input {width}")
+                    id=id.clone()
+                    name=param.name
+                    type=input_type
+                    inputmode=inputmode
+                    autocomplete=autocomplete
+                    spellcheck=spellcheck.unwrap_or("false")
+                    readonly=readonly
+                    aria-invalid=aria_invalid(form, fields)
+                    aria-describedby=described_by(form, id.clone(), !param.hint.is_empty(), fields)
+                    prop:value=move || value.get()
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        form.input(&[field], || vec![(field, v)]);
+                    }
+                    on:blur=move |_| form.leave(&[field])
+                />
+                {action}
+            </div>
+        </div>
+    }
+}
+
+/// A checkbox for a 0/1 option.
+#[component]
+pub fn Flag(field: Field) -> impl IntoView {
+    let form = expect_context::<FormState>();
+    let param = field.param();
+    let id = control_id(field);
+    let fields = one(field);
+    let value = form.value(field);
+    view! {
+        <div class="cf-checkbox">
+            <input
+                id=id.clone()
+                name=param.name
+                type="checkbox"
+                value="1"
+                aria-describedby=described_by(form, id.clone(), !param.hint.is_empty(), fields)
+                prop:checked=move || value.get().trim() == "1"
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    form.input(&[field], || vec![(field, if on { "1" } else { "0" }.to_owned())]);
+                    form.leave(&[field]);
+                }
+            />
+            <label for=id.clone()>{param.label}</label>
+            {hint_view(&id, param.hint)}
+            {messages(form, id.clone(), fields)}
+        </div>
+    }
+}
+
+/// A select for a parameter with a fixed list of values (`repeats`).
+#[component]
+pub fn Choice(field: Field) -> impl IntoView {
+    let form = expect_context::<FormState>();
+    let param = field.param();
+    let Kind::Choice(choices) = param.kind else {
+        return ().into_any();
+    };
+    let id = control_id(field);
+    let fields = one(field);
+    let value = form.value(field);
+    view! {
+        <div class="cf-group" class:cf-group-error=has_error(form, fields)>
+            <label class="cf-label" for=id.clone()>{param.label}</label>
+            {hint_view(&id, param.hint)}
+            {messages(form, id.clone(), fields)}
+            <select
+                class="cf-select"
+                id=id.clone()
+                name=param.name
+                aria-invalid=aria_invalid(form, fields)
+                aria-describedby=described_by(form, id.clone(), !param.hint.is_empty(), fields)
+                prop:value=move || value.get()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    form.input(&[field], || vec![(field, v)]);
+                    form.leave(&[field]);
+                }
+            >
+                {choices
+                    .iter()
+                    .map(|(v, label)| {
+                        view! {
+                            <option value=*v selected=move || value.get() == *v>
+                                {*label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+    .into_any()
+}
+
+/// The start: a date and a time, written into year, month, day, hour and
+/// minute (kept in hidden inputs named as the API names them). No date
+/// means no start date (year 0).
+#[component]
+pub fn Start() -> impl IntoView {
+    let form = expect_context::<FormState>();
+    let v = move |f: Field| form.value(f);
+    let date = move || {
+        let year = v(Field::Year).get();
+        match year.trim() {
+            "" | "0" => String::new(),
+            y => format!(
+                "{:0>4}-{:0>2}-{:0>2}",
+                y,
+                v(Field::Month).get().trim(),
+                v(Field::Day).get().trim()
+            ),
+        }
+    };
+    let time = move || {
+        if matches!(v(Field::Year).get().trim(), "" | "0") {
+            return String::new();
+        }
+        format!("{:0>2}:{:0>2}", v(Field::Hour).get().trim(), v(Field::Minute).get().trim())
+    };
+    let set_date = move |text: String| {
+        let parts: Vec<&str> = text.split('-').collect();
+        let values = match parts.as_slice() {
+            [y, m, d] => vec![
+                (Field::Year, trim_zeros(y)),
+                (Field::Month, trim_zeros(m)),
+                (Field::Day, trim_zeros(d)),
+            ],
+            _ => vec![(Field::Year, "0".into()), (Field::Month, "1".into()), (Field::Day, "1".into())],
+        };
+        form.input(&START, || values);
+    };
+    let set_time = move |text: String| {
+        let values = match text.split_once(':') {
+            Some((h, m)) => vec![(Field::Hour, trim_zeros(h)), (Field::Minute, trim_zeros(&m[..m.len().min(2)]))],
+            None => vec![(Field::Hour, "0".into()), (Field::Minute, "0".into())],
+        };
+        form.input(&START, || values);
+    };
+    let error = has_error(form, &START);
+    let hidden = START.map(|f| {
+        view! { <input type="hidden" name=f.name() prop:value=move || v(f).get() /> }
+    });
+    view! {
+        <fieldset class="cf-group cf-start" class:cf-group-error=error aria-describedby=described_by(form, "cf-start".into(), true, &START)>
+            <legend class="cf-label">"Start"</legend>
+            <p class="cf-hint" id="cf-start-hint">
+                "Leave the date empty for a conference that is always open. Times are the switch's local time."
+            </p>
+            {messages(form, "cf-start".into(), &START)}
+            <div class="cf-input-row">
+                <div class="cf-inline">
+                    <label class="cf-sublabel" for="cf-start-date">"Date"</label>
+                    <input
+                        class="cf-input"
+                        id="cf-start-date"
+                        type="date"
+                        min="2000-01-01"
+                        max="2100-12-31"
+                        aria-invalid=aria_invalid(form, &START)
+                        prop:value=date
+                        on:input=move |ev| set_date(event_target_value(&ev))
+                        on:blur=move |_| form.leave(&START)
+                    />
+                </div>
+                <div class="cf-inline">
+                    <label class="cf-sublabel" for="cf-start-time">"Time"</label>
+                    <input
+                        class="cf-input"
+                        id="cf-start-time"
+                        type="time"
+                        aria-invalid=aria_invalid(form, &START)
+                        prop:value=time
+                        on:input=move |ev| set_time(event_target_value(&ev))
+                        on:blur=move |_| form.leave(&START)
+                    />
+                </div>
+            </div>
+            {hidden}
+        </fieldset>
+    }
+}
+
+/// `"09"` → `"9"`, `"00"` → `"0"`: the API's integers, written plainly.
+fn trim_zeros(s: &str) -> String {
+    let t = s.trim_start_matches('0');
+    if t.is_empty() { "0".into() } else { t.into() }
+}

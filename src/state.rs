@@ -1,0 +1,219 @@
+//! The form's state: one signal per parameter, which problems are showing,
+//! the switch's own complaints, and the submit status. All of it is `Copy`
+//! (Leptos signals are handles), so components take it from context.
+
+use conference::reply::Unexpected;
+use conference::{validate_at, Draft, Field, Report, Severity, PARAMS};
+use leptos::prelude::*;
+
+use crate::api::Api;
+use crate::config::Config;
+
+/// The start date and time are one group of controls for five parameters.
+pub const START: [Field; 5] = [Field::Year, Field::Month, Field::Day, Field::Hour, Field::Minute];
+
+/// A problem the switch reported, on the fields its key names (none for a
+/// key we do not know: it shows in the summary only). It stays until one of
+/// its fields changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerProblem {
+    pub fields: Vec<Field>,
+    pub message: String,
+}
+
+/// Why the last attempt to talk to the switch did not end in a conference:
+/// plain words, and what came back when it was unexpected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    pub detail: Option<Unexpected>,
+    /// Trying again may help (a timeout, a failing service).
+    pub retry: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreatedConference {
+    pub id: u64,
+    pub code: String,
+    pub occurrences: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub values: [RwSignal<String>; Field::COUNT],
+    /// Fields whose problems are showing: left after a change, or submitted.
+    pub revealed: RwSignal<[bool; Field::COUNT]>,
+    changed: RwSignal<[bool; Field::COUNT]>,
+    pub server: RwSignal<Vec<ServerProblem>>,
+    pub report: Memo<Report>,
+    /// The error summary is open (after a submit that found problems).
+    pub summary_open: RwSignal<bool>,
+    /// Bumped to ask the summary to take focus.
+    pub summary_focus: RwSignal<u32>,
+    pub status: RwSignal<String>,
+    pub busy: RwSignal<bool>,
+    pub failure: RwSignal<Option<Failure>>,
+    pub created: RwSignal<Option<CreatedConference>>,
+    /// Whether the sign-in fields show (not when the host page gave a token).
+    pub show_sign_in: RwSignal<bool>,
+    /// `Some(false)` once the switch has shown it hands out no tokens.
+    pub tokens_supported: RwSignal<Option<bool>>,
+    /// The token came from our own sign-in, so a 401 may sign in again.
+    pub token_is_ours: RwSignal<bool>,
+    /// The code of a create whose reply was lost: a retry checks it first.
+    pub uncertain_code: RwSignal<Option<String>>,
+    pub api: StoredValue<Api>,
+    pub config: StoredValue<Config>,
+}
+
+impl FormState {
+    pub fn new(config: Config) -> FormState {
+        let values: [RwSignal<String>; Field::COUNT] =
+            std::array::from_fn(|i| RwSignal::new(PARAMS[i].default.to_owned()));
+        values[Field::Customer as usize].set(config.customer.clone().unwrap_or_default());
+        if let Some(token) = &config.token {
+            values[Field::AuthToken as usize].set(token.clone());
+        }
+        let report = Memo::new(move |_| validate_at(&draft_of(&values), crate::dom::now()));
+        FormState {
+            values,
+            revealed: RwSignal::new([false; Field::COUNT]),
+            changed: RwSignal::new([false; Field::COUNT]),
+            server: RwSignal::new(Vec::new()),
+            report,
+            summary_open: RwSignal::new(false),
+            summary_focus: RwSignal::new(0),
+            status: RwSignal::new(String::new()),
+            busy: RwSignal::new(false),
+            failure: RwSignal::new(None),
+            created: RwSignal::new(None),
+            show_sign_in: RwSignal::new(config.token.is_none()),
+            tokens_supported: RwSignal::new(None),
+            token_is_ours: RwSignal::new(false),
+            uncertain_code: RwSignal::new(None),
+            api: StoredValue::new(Api { base: config.api_base.clone(), timeout_ms: config.timeout_ms }),
+            config: StoredValue::new(config),
+        }
+    }
+
+    pub fn value(&self, field: Field) -> RwSignal<String> {
+        self.values[field as usize]
+    }
+
+    /// The draft as it stands (untracked: for actions, not views).
+    pub fn draft(&self) -> Draft {
+        let mut draft = Draft::new();
+        for field in Field::all() {
+            draft.set(field, self.values[field as usize].get_untracked());
+        }
+        draft
+    }
+
+    /// The user typed into a control: its server problems go, and its own
+    /// problems will show once it is left.
+    pub fn input(&self, fields: &[Field], value: impl FnOnce() -> Vec<(Field, String)>) {
+        for (field, v) in value() {
+            self.values[field as usize].set(v);
+        }
+        self.changed.update(|c| fields.iter().for_each(|f| c[*f as usize] = true));
+        self.server.update(|s| s.retain(|p| !p.fields.iter().any(|f| fields.contains(f))));
+    }
+
+    /// The user left a control: show its problems if they changed it.
+    pub fn leave(&self, fields: &[Field]) {
+        let changed = self.changed.with_untracked(|c| fields.iter().any(|f| c[*f as usize]));
+        if changed && !self.revealed.with_untracked(|r| fields.iter().all(|f| r[*f as usize])) {
+            self.revealed.update(|r| fields.iter().for_each(|f| r[*f as usize] = true));
+        }
+    }
+
+    pub fn reveal_all(&self) {
+        self.revealed.set([true; Field::COUNT]);
+    }
+
+    /// Problems to show on a control of `fields`: the core's, once any field
+    /// they involve is revealed (so a cross-field problem shows on every
+    /// field it names), then the switch's. Each once.
+    pub fn problems_for(&self, fields: &[Field]) -> Vec<(Severity, String)> {
+        let revealed = self.revealed.get();
+        let mut out: Vec<(Severity, String)> = self.report.with(|r| {
+            r.problems
+                .iter()
+                .filter(|p| p.fields.iter().any(|f| fields.contains(f)))
+                .filter(|p| p.fields.iter().any(|f| revealed[*f as usize]))
+                .map(|p| (p.severity, p.message.clone()))
+                .collect()
+        });
+        self.server.with(|s| {
+            for p in s.iter().filter(|p| p.fields.iter().any(|f| fields.contains(f))) {
+                out.push((Severity::Error, p.message.clone()));
+            }
+        });
+        out.dedup();
+        out
+    }
+
+    /// Every blocking problem, in form order, with the id of the control it
+    /// links to: the error summary's list.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        let mut items: Vec<(Field, String)> = self.report.with(|r| {
+            r.errors().map(|p| (p.field(), p.message.clone())).collect()
+        });
+        let mut unlinked = Vec::new();
+        self.server.with(|s| {
+            for p in s {
+                match p.fields.first() {
+                    Some(&f) => items.push((f, p.message.clone())),
+                    None => unlinked.push(p.message.clone()),
+                }
+            }
+        });
+        items.sort_by_key(|(f, _)| *f);
+        items.dedup();
+        let mut out: Vec<(String, String)> = items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
+        out.extend(unlinked.into_iter().map(|m| (String::new(), m)));
+        out
+    }
+
+    /// Starts over for another conference, keeping the sign-in.
+    pub fn reset_keeping_sign_in(&self) {
+        for param in &PARAMS {
+            if param.group != conference::Group::SignIn {
+                self.values[param.field as usize].set(param.default.to_owned());
+            }
+        }
+        let customer = self.config.with_value(|c| c.customer.clone()).unwrap_or_default();
+        self.value(Field::Customer).set(customer);
+        self.revealed.set([false; Field::COUNT]);
+        self.changed.set([false; Field::COUNT]);
+        self.server.set(Vec::new());
+        self.summary_open.set(false);
+        self.failure.set(None);
+        self.created.set(None);
+        self.uncertain_code.set(None);
+        self.status.set(String::new());
+    }
+}
+
+fn draft_of(values: &[RwSignal<String>; Field::COUNT]) -> Draft {
+    let mut draft = Draft::new();
+    for field in Field::all() {
+        draft.set(field, values[field as usize].get());
+    }
+    draft
+}
+
+/// The fields a reply's `key` is about. The start's five parameters share
+/// one group of controls.
+pub fn fields_of_key(key: &str) -> Vec<Field> {
+    Field::from_name(key).into_iter().collect()
+}
+
+/// The id of the control that shows `field`: the link target of the summary.
+pub fn control_id(field: Field) -> String {
+    match field {
+        Field::Hour | Field::Minute => "cf-start-time".into(),
+        f if START.contains(&f) => "cf-start-date".into(),
+        f => format!("cf-{}", f.name()),
+    }
+}

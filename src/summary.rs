@@ -1,0 +1,56 @@
+//! "There is a problem": one link per blocking problem, in form order. It
+//! takes focus when a submit finds problems, so screen readers announce it
+//! and keyboard users start from it.
+
+use leptos::prelude::*;
+
+use crate::state::FormState;
+
+#[component]
+pub fn ErrorSummary() -> impl IntoView {
+    let form = expect_context::<FormState>();
+    let items = Memo::new(move |_| form.summary());
+    let open = move || form.summary_open.get() && !items.with(Vec::is_empty);
+    // Focus after the summary is drawn, each time a submit asks for it.
+    Effect::new(move |_| {
+        if form.summary_focus.get() > 0 {
+            request_animation_frame(|| crate::dom::focus("cf-summary"));
+        }
+    });
+    view! {
+        <Show when=open>
+            <div class="cf-summary" id="cf-summary" tabindex="-1" role="alert" aria-labelledby="cf-summary-title">
+                <h2 class="cf-summary-title" id="cf-summary-title">"There is a problem"</h2>
+                <ul class="cf-summary-list">
+                    {move || {
+                        items
+                            .get()
+                            .into_iter()
+                            .map(|(target, message)| {
+                                if target.is_empty() {
+                                    view! { <li>{message}</li> }.into_any()
+                                } else {
+                                    let href = format!("#{target}");
+                                    view! {
+                                        <li>
+                                            <a
+                                                href=href
+                                                on:click=move |ev| {
+                                                    ev.prevent_default();
+                                                    crate::dom::focus(&target);
+                                                }
+                                            >
+                                                {message}
+                                            </a>
+                                        </li>
+                                    }
+                                        .into_any()
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </div>
+        </Show>
+    }
+}
