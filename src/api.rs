@@ -11,7 +11,7 @@ pub enum NetError {
     /// No reply within the configured time.
     Timeout,
     /// The request could not be sent or the reply not read.
-    Network(String),
+    Network,
 }
 
 #[derive(Clone)]
@@ -38,23 +38,39 @@ impl Api {
             Ok::<_, gloo_net::Error>((status, response.binary().await?))
         }
         .await;
-        result.map_err(|e| {
+        // The browser says no more than "failed to fetch" either way, and
+        // formatting gloo's error would pull its JSON error texts into the bundle.
+        result.map_err(|_| {
             if js_sys::Date::now() - started >= f64::from(self.timeout_ms) - 50.0 {
                 NetError::Timeout
             } else {
-                NetError::Network(e.to_string())
+                NetError::Network
             }
         })
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Reply<Token> {
-        let body = form::encode([("auth_username", username), ("auth_password", password), ("token", "1")]);
+        let body = form::encode([
+            ("auth_username", username),
+            ("auth_password", password),
+            ("token", "1"),
+        ]);
         let (status, bytes) = self.post("user/login", body).await?;
         Ok(reply::parse_login(status, &bytes))
     }
 
-    pub async fn create(&self, conference: &Conference, credentials: &Credentials, validation: bool) -> Reply<Created> {
-        let (status, bytes) = self.post("conferences/create", conference.to_body(credentials, validation)).await?;
+    pub async fn create(
+        &self,
+        conference: &Conference,
+        credentials: &Credentials,
+        validation: bool,
+    ) -> Reply<Created> {
+        let (status, bytes) = self
+            .post(
+                "conferences/create",
+                conference.to_body(credentials, validation),
+            )
+            .await?;
         Ok(reply::parse_create(status, &bytes))
     }
 
@@ -66,12 +82,18 @@ impl Api {
         Ok(reply::parse_get(status, &bytes))
     }
 
-    pub async fn unused_code(&self, credentials: &Credentials, customer: &str) -> Reply<Option<String>> {
+    pub async fn unused_code(
+        &self,
+        credentials: &Credentials,
+        customer: &str,
+    ) -> Reply<Option<String>> {
         let mut pairs = credentials.to_pairs();
         if !customer.is_empty() {
             pairs.push(("customer", customer.to_owned()));
         }
-        let (status, bytes) = self.post("conferences/unused/code", form::encode(pairs)).await?;
+        let (status, bytes) = self
+            .post("conferences/unused/code", form::encode(pairs))
+            .await?;
         Ok(reply::parse_unused_code(status, &bytes))
     }
 }

@@ -29,7 +29,11 @@ impl Default for Config {
 impl Config {
     pub fn from_element(el: &HtmlElement) -> Config {
         let data = el.dataset();
-        let get = |name: &str| data.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            data.get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let defaults = Config::default();
         let mut api_base = get("apiBase").unwrap_or(defaults.api_base);
         if !api_base.ends_with('/') {
@@ -39,7 +43,9 @@ impl Config {
             api_base,
             token: get("token"),
             customer: get("customer"),
-            timeout_ms: get("timeoutMs").and_then(|v| v.parse().ok()).unwrap_or(defaults.timeout_ms),
+            timeout_ms: get("timeoutMs")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(defaults.timeout_ms),
         }
     }
 }

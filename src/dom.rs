@@ -42,7 +42,9 @@ pub fn announce_created(target: &web_sys::HtmlElement, id: u64, code: &str) {
 
 /// Copies text to the clipboard; `false` where the browser refuses.
 pub async fn copy(text: &str) -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     let promise = window.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }
@@ -59,7 +61,11 @@ pub fn random_digits(len: usize) -> String {
             _ => return String::new(),
         }
         // 250 is the largest multiple of 10 below 256: no digit is likelier.
-        out.extend(buf.iter().filter(|&&b| b < 250).map(|&b| char::from(b'0' + b % 10)));
+        out.extend(
+            buf.iter()
+                .filter(|&&b| b < 250)
+                .map(|&b| char::from(b'0' + b % 10)),
+        );
     }
     out.truncate(len);
     out

@@ -29,7 +29,12 @@ fn messages(form: FormState, id: String, fields: &'static [Field]) -> impl IntoV
 }
 
 /// `aria-describedby`: the hint, then every message showing.
-fn described_by(form: FormState, id: String, has_hint: bool, fields: &'static [Field]) -> impl Fn() -> String {
+fn described_by(
+    form: FormState,
+    id: String,
+    has_hint: bool,
+    fields: &'static [Field],
+) -> impl Fn() -> String {
     move || {
         let mut ids: Vec<String> = Vec::new();
         if has_hint {
@@ -43,7 +48,11 @@ fn described_by(form: FormState, id: String, has_hint: bool, fields: &'static [F
 
 /// Whether an error (not a warning) shows on the control.
 fn has_error(form: FormState, fields: &'static [Field]) -> impl Fn() -> bool + Copy {
-    move || form.problems_for(fields).iter().any(|(s, _)| *s == Severity::Error)
+    move || {
+        form.problems_for(fields)
+            .iter()
+            .any(|(s, _)| *s == Severity::Error)
+    }
 }
 
 /// `aria-invalid`, present only while an error shows.
@@ -85,7 +94,8 @@ pub fn TextInput(
         _ if field == Field::AuthUsername => ("text", None, Some("username"), "cf-w20"),
         _ => ("text", None, None, "cf-wfull"),
     };
-    let spellcheck = matches!(param.kind, Kind::Text { .. } if field == Field::Description).then_some("true");
+    let spellcheck =
+        matches!(param.kind, Kind::Text { .. } if field == Field::Description).then_some("true");
     view! {
         <div class="cf-group" class:cf-group-error=has_error(form, fields)>
             <label class="cf-label" for=id.clone()>{param.label}</label>
@@ -214,7 +224,11 @@ pub fn Start() -> impl IntoView {
         if matches!(v(Field::Year).get().trim(), "" | "0") {
             return String::new();
         }
-        format!("{:0>2}:{:0>2}", v(Field::Hour).get().trim(), v(Field::Minute).get().trim())
+        format!(
+            "{:0>2}:{:0>2}",
+            v(Field::Hour).get().trim(),
+            v(Field::Minute).get().trim()
+        )
     };
     let set_date = move |text: String| {
         let parts: Vec<&str> = text.split('-').collect();
@@ -224,13 +238,20 @@ pub fn Start() -> impl IntoView {
                 (Field::Month, trim_zeros(m)),
                 (Field::Day, trim_zeros(d)),
             ],
-            _ => vec![(Field::Year, "0".into()), (Field::Month, "1".into()), (Field::Day, "1".into())],
+            _ => vec![
+                (Field::Year, "0".into()),
+                (Field::Month, "1".into()),
+                (Field::Day, "1".into()),
+            ],
         };
         form.input(&START, || values);
     };
     let set_time = move |text: String| {
         let values = match text.split_once(':') {
-            Some((h, m)) => vec![(Field::Hour, trim_zeros(h)), (Field::Minute, trim_zeros(&m[..m.len().min(2)]))],
+            Some((h, m)) => vec![
+                (Field::Hour, trim_zeros(h)),
+                (Field::Minute, trim_zeros(&m[..m.len().min(2)])),
+            ],
             None => vec![(Field::Hour, "0".into()), (Field::Minute, "0".into())],
         };
         form.input(&START, || values);
@@ -282,5 +303,9 @@ pub fn Start() -> impl IntoView {
 /// `"09"` → `"9"`, `"00"` → `"0"`: the API's integers, written plainly.
 fn trim_zeros(s: &str) -> String {
     let t = s.trim_start_matches('0');
-    if t.is_empty() { "0".into() } else { t.into() }
+    if t.is_empty() {
+        "0".into()
+    } else {
+        t.into()
+    }
 }

@@ -94,9 +94,20 @@ pub fn SchedulePreview() -> impl IntoView {
     let form = expect_context::<FormState>();
     const SHOWN: usize = 10;
     let planned = Memo::new(move |_| {
-        let _ = [Field::Year, Field::Month, Field::Day, Field::Hour, Field::Minute, Field::Repeats, Field::Count]
-            .map(|f| form.value(f).track());
-        conference::planned(&form.draft()).into_iter().map(conference::describe).collect::<Vec<_>>()
+        let _ = [
+            Field::Year,
+            Field::Month,
+            Field::Day,
+            Field::Hour,
+            Field::Minute,
+            Field::Repeats,
+            Field::Count,
+        ]
+        .map(|f| form.value(f).track());
+        conference::planned(&form.draft())
+            .into_iter()
+            .map(conference::describe)
+            .collect::<Vec<_>>()
     });
     view! {
         <div class="cf-preview" aria-live="polite">

@@ -10,7 +10,13 @@ use crate::api::Api;
 use crate::config::Config;
 
 /// The start date and time are one group of controls for five parameters.
-pub const START: [Field; 5] = [Field::Year, Field::Month, Field::Day, Field::Hour, Field::Minute];
+pub const START: [Field; 5] = [
+    Field::Year,
+    Field::Month,
+    Field::Day,
+    Field::Hour,
+    Field::Minute,
+];
 
 /// A problem the switch reported, on the fields its key names (none for a
 /// key we do not know: it shows in the summary only). It stays until one of
@@ -91,7 +97,10 @@ impl FormState {
             tokens_supported: RwSignal::new(None),
             token_is_ours: RwSignal::new(false),
             uncertain_code: RwSignal::new(None),
-            api: StoredValue::new(Api { base: config.api_base.clone(), timeout_ms: config.timeout_ms }),
+            api: StoredValue::new(Api {
+                base: config.api_base.clone(),
+                timeout_ms: config.timeout_ms,
+            }),
             config: StoredValue::new(config),
         }
     }
@@ -115,15 +124,24 @@ impl FormState {
         for (field, v) in value() {
             self.values[field as usize].set(v);
         }
-        self.changed.update(|c| fields.iter().for_each(|f| c[*f as usize] = true));
-        self.server.update(|s| s.retain(|p| !p.fields.iter().any(|f| fields.contains(f))));
+        self.changed
+            .update(|c| fields.iter().for_each(|f| c[*f as usize] = true));
+        self.server
+            .update(|s| s.retain(|p| !p.fields.iter().any(|f| fields.contains(f))));
     }
 
     /// The user left a control: show its problems if they changed it.
     pub fn leave(&self, fields: &[Field]) {
-        let changed = self.changed.with_untracked(|c| fields.iter().any(|f| c[*f as usize]));
-        if changed && !self.revealed.with_untracked(|r| fields.iter().all(|f| r[*f as usize])) {
-            self.revealed.update(|r| fields.iter().for_each(|f| r[*f as usize] = true));
+        let changed = self
+            .changed
+            .with_untracked(|c| fields.iter().any(|f| c[*f as usize]));
+        if changed
+            && !self
+                .revealed
+                .with_untracked(|r| fields.iter().all(|f| r[*f as usize]))
+        {
+            self.revealed
+                .update(|r| fields.iter().for_each(|f| r[*f as usize] = true));
         }
     }
 
@@ -145,7 +163,10 @@ impl FormState {
                 .collect()
         });
         self.server.with(|s| {
-            for p in s.iter().filter(|p| p.fields.iter().any(|f| fields.contains(f))) {
+            for p in s
+                .iter()
+                .filter(|p| p.fields.iter().any(|f| fields.contains(f)))
+            {
                 out.push((Severity::Error, p.message.clone()));
             }
         });
@@ -156,9 +177,9 @@ impl FormState {
     /// Every blocking problem, in form order, with the id of the control it
     /// links to: the error summary's list.
     pub fn summary(&self) -> Vec<(String, String)> {
-        let mut items: Vec<(Field, String)> = self.report.with(|r| {
-            r.errors().map(|p| (p.field(), p.message.clone())).collect()
-        });
+        let mut items: Vec<(Field, String)> = self
+            .report
+            .with(|r| r.errors().map(|p| (p.field(), p.message.clone())).collect());
         let mut unlinked = Vec::new();
         self.server.with(|s| {
             for p in s {
@@ -170,7 +191,8 @@ impl FormState {
         });
         items.sort_by_key(|(f, _)| *f);
         items.dedup();
-        let mut out: Vec<(String, String)> = items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
+        let mut out: Vec<(String, String)> =
+            items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
         out.extend(unlinked.into_iter().map(|m| (String::new(), m)));
         out
     }
@@ -182,7 +204,10 @@ impl FormState {
                 self.values[param.field as usize].set(param.default.to_owned());
             }
         }
-        let customer = self.config.with_value(|c| c.customer.clone()).unwrap_or_default();
+        let customer = self
+            .config
+            .with_value(|c| c.customer.clone())
+            .unwrap_or_default();
         self.value(Field::Customer).set(customer);
         self.revealed.set([false; Field::COUNT]);
         self.changed.set([false; Field::COUNT]);

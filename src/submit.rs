@@ -27,7 +27,8 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
     }
     form.reveal_all();
     form.failure.set(None);
-    if form.report.with_untracked(|r| r.has_errors()) || !form.server.with_untracked(Vec::is_empty) {
+    if form.report.with_untracked(|r| r.has_errors()) || !form.server.with_untracked(Vec::is_empty)
+    {
         open_summary(form);
         return;
     }
@@ -38,24 +39,31 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
         form.busy.set(false);
         match outcome {
             Ok(created) => {
-                form.status.set(format!("Conference {} created.", created.id));
+                form.status
+                    .set(format!("Conference {} created.", created.id));
                 if let Some(el) = &mount {
                     crate::dom::announce_created(el, created.id, &created.code);
                 }
                 form.created.set(Some(created));
-                crate::dom::focus("cf-created");
+                focus_when_drawn("cf-created");
             }
             Err(Stop::Fields) => {
-                form.status.set("The switch found a problem: see the list above the form.".into());
+                form.status
+                    .set("The switch found a problem: see the list above the form.".into());
                 open_summary(form);
             }
             Err(Stop::Failed(failure)) => {
                 form.status.set(failure.message.clone());
                 form.failure.set(Some(failure));
-                crate::dom::focus("cf-failure");
+                focus_when_drawn("cf-failure");
             }
         }
     });
+}
+
+/// Focus moves once the element is on the page (views update after a tick).
+fn focus_when_drawn(id: &'static str) {
+    request_animation_frame(move || crate::dom::focus(id));
 }
 
 fn open_summary(form: FormState) {
@@ -72,7 +80,8 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
 
     // A create whose reply was lost may have happened: look before repeating it.
     if form.uncertain_code.get_untracked().as_deref() == Some(conference.code.as_str()) {
-        form.status.set("Checking whether the conference was already created…".into());
+        form.status
+            .set("Checking whether the conference was already created…".into());
         match api.find(&conference.code, &credentials).await {
             Ok(Outcome::Success(id)) => {
                 form.uncertain_code.set(None);
@@ -83,7 +92,8 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
         }
     }
 
-    form.status.set("Checking the details with the switch…".into());
+    form.status
+        .set("Checking the details with the switch…".into());
     let mut checked = api.create(&conference, &credentials, true).await;
     if matches!(checked, Ok(Outcome::BadCredentials)) && form.token_is_ours.get_untracked() {
         // Our token expired: sign in again once, with the password still typed.
@@ -145,7 +155,10 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
         });
         return Err(Stop::Fields);
     }
-    let password_credentials = Credentials::Password { username: username.clone(), password: password.clone() };
+    let password_credentials = Credentials::Password {
+        username: username.clone(),
+        password: password.clone(),
+    };
     if form.tokens_supported.get_untracked() == Some(false) {
         return Ok(password_credentials);
     }
@@ -163,9 +176,10 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
             Ok(password_credentials)
         }
         Ok(Outcome::SecondFactor) => Err(Stop::Failed(Failure {
-            message: "Your account signs in with a second step, which this form does not support yet. \
+            message:
+                "Your account signs in with a second step, which this form does not support yet. \
                       Ask for a sign-in token for this page instead."
-                .into(),
+                    .into(),
             detail: None,
             retry: false,
         })),
@@ -186,7 +200,9 @@ fn stop_for(form: FormState, reply: Result<Outcome<()>, NetError>, maybe_created
             form.token_is_ours.set(false);
             form.server.set(vec![ServerProblem {
                 fields: vec![Field::AuthUsername, Field::AuthPassword],
-                message: "The switch did not accept this username and password. Check them and try again".into(),
+                message:
+                    "The switch did not accept this username and password. Check them and try again"
+                        .into(),
             }]);
             Stop::Fields
         }
@@ -200,7 +216,14 @@ fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
         .map(|i| ServerProblem {
             fields: fields_of_key(&i.key),
             message: if i.message.trim().is_empty() {
-                format!("The switch refused {}", if i.key.is_empty() { "the request" } else { &i.key })
+                format!(
+                    "The switch refused {}",
+                    if i.key.is_empty() {
+                        "the request"
+                    } else {
+                        &i.key
+                    }
+                )
             } else {
                 i.message
             },
@@ -216,7 +239,7 @@ fn failure_of(reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Fail
     };
     let (message, detail, retry) = match reply {
         Err(NetError::Timeout) => (format!("The switch did not answer in time.{unclear}"), None, true),
-        Err(NetError::Network(_)) => (
+        Err(NetError::Network) => (
             format!("The switch could not be reached. Check your connection and try again.{unclear}"),
             None,
             true,
@@ -250,7 +273,11 @@ fn failure_of(reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Fail
             ("The switch gave an answer this form did not expect.".into(), None, true)
         }
     };
-    Failure { message, detail, retry }
+    Failure {
+        message,
+        detail,
+        retry,
+    }
 }
 
 fn plain(u: &Unexpected) -> String {
@@ -270,9 +297,19 @@ pub fn suggest_code(form: FormState) {
     leptos::task::spawn_local(async move {
         let result = async {
             let credentials = sign_in(form).await?;
-            form.status.set("Asking the switch for an unused code…".into());
-            let customer = form.value(Field::Customer).get_untracked().trim().to_owned();
-            match form.api.get_value().unused_code(&credentials, &customer).await {
+            form.status
+                .set("Asking the switch for an unused code…".into());
+            let customer = form
+                .value(Field::Customer)
+                .get_untracked()
+                .trim()
+                .to_owned();
+            match form
+                .api
+                .get_value()
+                .unused_code(&credentials, &customer)
+                .await
+            {
                 Ok(Outcome::Success(code)) => Ok(code),
                 other => Err(stop_for(form, other.map(|o| o.map(drop)), false)),
             }
@@ -284,11 +321,14 @@ pub fn suggest_code(form: FormState) {
                 form.input(&[Field::Code], || vec![(Field::Code, code.clone())]);
                 form.leave(&[Field::Code]);
                 form.status.set(format!("Suggested code {code}."));
-                crate::dom::focus("cf-code");
+                focus_when_drawn("cf-code");
             }
-            Ok(None) => form.status.set("The switch has no unused code to suggest: type one.".into()),
+            Ok(None) => form
+                .status
+                .set("The switch has no unused code to suggest: type one.".into()),
             Err(Stop::Fields) => {
-                form.status.set("Sign in first: see the list above the form.".into());
+                form.status
+                    .set("Sign in first: see the list above the form.".into());
                 open_summary(form);
             }
             Err(Stop::Failed(failure)) => form.status.set(failure.message),

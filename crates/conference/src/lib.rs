@@ -6,11 +6,13 @@
 //! - [`Draft`] and [`validate`]: what was typed, and every problem with it;
 //! - [`Conference`]: a valid draft, typed, encoding to a form body;
 //! - [`form`]: form bodies and query strings, both ways (`;` or `&`);
+//! - [`json`]: a small, strict JSON reader and writer for the envelope;
 //! - [`reply`]: the reply envelope, read into one outcome, never panicking;
 //! - [`schedule`]: the occurrences a start, repeat and count describe.
 
 pub mod draft;
 pub mod form;
+pub mod json;
 pub mod params;
 pub mod reply;
 pub mod report;

@@ -5,18 +5,15 @@
 //! a body that is not this envelope is a service failure, never a validation
 //! failure, and is reported as what it is.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::json::Json;
 
 /// One entry of `responses`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     /// [doc] a JSON string, such as `"200"`.
     pub code: String,
     /// The offending parameter on a 400 [assumed]; empty otherwise.
-    #[serde(default)]
     pub key: String,
-    #[serde(default)]
     pub message: String,
 }
 
@@ -31,11 +28,10 @@ impl Response {
 }
 
 /// The whole reply, as the server writes it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Envelope {
     pub responses: Vec<Response>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+    pub data: Option<Json>,
 }
 
 impl Envelope {
@@ -46,7 +42,7 @@ impl Envelope {
         }
     }
 
-    pub fn ok(data: Value) -> Self {
+    pub fn ok(data: Json) -> Self {
         Envelope {
             data: Some(data),
             ..Envelope::single(200, "", "OK")
@@ -54,8 +50,22 @@ impl Envelope {
     }
 
     pub fn to_json(&self) -> String {
-        // Serializing strings and a Value cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let responses = self
+            .responses
+            .iter()
+            .map(|r| {
+                Json::object([
+                    ("code", Json::str(r.code.as_str())),
+                    ("key", Json::str(r.key.as_str())),
+                    ("message", Json::str(r.message.as_str())),
+                ])
+            })
+            .collect();
+        let mut members = vec![("responses".to_owned(), Json::Array(responses))];
+        if let Some(data) = &self.data {
+            members.push(("data".to_owned(), data.clone()));
+        }
+        Json::Object(members).to_string()
     }
 }
 
@@ -147,25 +157,25 @@ fn unexpected<T>(status: u16, body: &[u8], what: impl Into<String>) -> Outcome<T
 }
 
 /// A code as a number, from a string ([doc]) or a number (tolerated).
-fn code_of(entry: &Value) -> Option<u16> {
+fn code_of(entry: &Json) -> Option<u16> {
     match entry.get("code")? {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        Json::String(s) => s.trim().parse().ok(),
+        n @ Json::Number(_) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
         _ => None,
     }
 }
 
-fn text_of(entry: &Value, name: &str) -> String {
+fn text_of(entry: &Json, name: &str) -> String {
     match entry.get(name) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
+        Some(Json::String(s)) => s.clone(),
+        Some(Json::Null) | None => String::new(),
         Some(other) => other.to_string(),
     }
 }
 
 /// Reads any reply: `Success` carries the code (200, 201 or 204) and `data`.
-pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Value>)> {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
+    let Ok(value) = Json::parse(body) else {
         let what = if body.iter().all(u8::is_ascii_whitespace) {
             "an empty reply"
         } else {
@@ -173,7 +183,7 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Value>)> {
         };
         return unexpected(status, body, what);
     };
-    let Some(responses) = value.get("responses").and_then(Value::as_array) else {
+    let Some(responses) = value.get("responses").and_then(Json::as_array) else {
         return unexpected(status, body, "JSON without a responses list");
     };
     let mut codes = Vec::with_capacity(responses.len());
@@ -229,10 +239,10 @@ impl<T> Outcome<T> {
 }
 
 /// An unsigned number, from a JSON number or a string of digits [assumed].
-fn id_of(value: Option<&Value>) -> Option<u64> {
+fn id_of(value: Option<&Json>) -> Option<u64> {
     match value? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
+        n @ Json::Number(_) => n.as_u64(),
+        Json::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
@@ -256,8 +266,8 @@ pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Created> {
 /// Reads a reply of `user/login` with `token=1`.
 pub fn parse_login(status: u16, body: &[u8]) -> Outcome<Token> {
     parse(status, body).and_then(|(_, data)| {
-        let data = data.unwrap_or(Value::Null);
-        match data.get("auth_token").and_then(Value::as_str) {
+        let data = data.unwrap_or(Json::Null);
+        match data.get("auth_token").and_then(Json::as_str) {
             Some(token) if !token.is_empty() => Outcome::Success(Token {
                 token: token.to_owned(),
                 expiry_seconds: id_of(data.get("auth_token_expiry")),
@@ -272,9 +282,9 @@ pub fn parse_login(status: u16, body: &[u8]) -> Outcome<Token> {
 pub fn parse_unused_code(status: u16, body: &[u8]) -> Outcome<Option<String>> {
     parse(status, body).and_then(
         |(_, data)| match data.as_ref().and_then(|d| d.get("code")) {
-            Some(Value::String(code)) if code.is_empty() => Outcome::Success(None),
-            Some(Value::String(code)) => Outcome::Success(Some(code.clone())),
-            Some(Value::Number(n)) => Outcome::Success(Some(n.to_string())),
+            Some(Json::String(code)) if code.is_empty() => Outcome::Success(None),
+            Some(Json::String(code)) => Outcome::Success(Some(code.clone())),
+            Some(Json::Number(n)) => Outcome::Success(Some(n.clone())),
             _ => unexpected(status, body, "a reply without a code"),
         },
     )
@@ -282,10 +292,12 @@ pub fn parse_unused_code(status: u16, body: &[u8]) -> Outcome<Option<String>> {
 
 /// Reads a reply of `conferences/get`: the conference's ID.
 pub fn parse_get(status: u16, body: &[u8]) -> Outcome<u64> {
-    parse(status, body).and_then(|(_, data)| match id_of(data.as_ref().and_then(|d| d.get("id"))) {
-        Some(id) => Outcome::Success(id),
-        None => unexpected(status, body, "a conference without an ID"),
-    })
+    parse(status, body).and_then(
+        |(_, data)| match id_of(data.as_ref().and_then(|d| d.get("id"))) {
+            Some(id) => Outcome::Success(id),
+            None => unexpected(status, body, "a conference without an ID"),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -400,14 +412,17 @@ mod tests {
         );
         let got = br#"{"responses":[{"code":"200"}],"data":{"id":"9","code":"1"}}"#;
         assert_eq!(parse_get(200, got), Outcome::Success(9));
-        assert_eq!(parse_get(200, br#"{"responses":[{"code":"404"}]}"#), Outcome::NotFound);
+        assert_eq!(
+            parse_get(200, br#"{"responses":[{"code":"404"}]}"#),
+            Outcome::NotFound
+        );
         let none = br#"{"responses":[{"code":"200"}],"data":{"code":""}}"#;
         assert_eq!(parse_unused_code(200, none), Outcome::Success(None));
     }
 
     #[test]
     fn envelope_written_by_the_server_reads_back() {
-        let json = Envelope::ok(serde_json::json!({"id": 5})).to_json();
+        let json = Envelope::ok(Json::object([("id", Json::int(5))])).to_json();
         assert_eq!(
             json,
             r#"{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":5}}"#

@@ -77,7 +77,9 @@ pub fn occurrences(first: NaiveDateTime, repeats: Repeats, count: u32) -> Vec<Na
 pub fn describe(at: NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     format!(
         "{} {} {} {}, {:02}:{:02}",
         DAYS[at.weekday().num_days_from_monday() as usize],

@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use conference::json::Json;
 use conference::reply::{Envelope, Response};
 use conference::{Conference, Field};
 use hmac::{Hmac, Mac};
-use serde_json::json;
 use sha2::Sha256;
 
 use crate::accounts::{Accounts, User};
@@ -195,7 +195,7 @@ impl Simulator {
             return single(201, "", "Input passed validation.");
         }
         match self.store.insert(&conference, customer, &user.username) {
-            Ok(id) => Envelope::ok(json!({ "id": id })),
+            Ok(id) => Envelope::ok(Json::object([("id", Json::int(id as i64))])),
             Err(InsertError::DuplicateCode) => duplicate_code(),
             Err(InsertError::Database(e)) => database_error(&e),
         }
@@ -230,29 +230,32 @@ impl Simulator {
             getrandom::fill(&mut bytes).expect("the OS has randomness");
             let code = format!("{:06}", u32::from_le_bytes(bytes) % 900_000 + 100_000);
             match self.store.code_exists(&code) {
-                Ok(false) => return Envelope::ok(json!({ "code": code })),
+                Ok(false) => return Envelope::ok(Json::object([("code", Json::str(code))])),
                 Ok(true) => continue,
                 Err(e) => return database_error(&e),
             }
         }
-        Envelope::ok(json!({ "code": "" }))
+        Envelope::ok(Json::object([("code", Json::str(""))]))
     }
 
     /// [doc] with `token=1`, a signed token and its lifetime (4.1+).
     fn login(&self, user: &User, params: &Params, now: i64) -> Envelope {
         if params.text("token") != "1" {
-            return Envelope::ok(json!({ "username": user.username, "customer": user.customer }));
+            return Envelope::ok(Json::object([
+                ("username", Json::str(user.username.as_str())),
+                ("customer", Json::int(user.customer)),
+            ]));
         }
         let expires = now + self.token_lifetime;
         let token = self.signer.sign(&Claims {
             sub: user.username.clone(),
             exp: expires,
         });
-        Envelope::ok(json!({
-            "auth_token": token,
-            "auth_token_expiry": self.token_lifetime,
-            "auth_token_expires": expires,
-        }))
+        Envelope::ok(Json::object([
+            ("auth_token", Json::str(token)),
+            ("auth_token_expiry", Json::int(self.token_lifetime)),
+            ("auth_token_expires", Json::int(expires)),
+        ]))
     }
 }
 

@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use conference::json::Json;
 use conference::Conference;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
 
 #[derive(Clone)]
 pub struct Store {
@@ -24,7 +24,7 @@ pub enum InsertError {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub customer: u32,
-    pub data: Value,
+    pub data: Json,
 }
 
 const SCHEMA: &str = "
@@ -149,17 +149,19 @@ pub enum Lookup<'a> {
 }
 
 fn row_to_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
-    let int = |i: usize| row.get::<_, i64>(i);
-    let text = |i: usize| row.get::<_, String>(i);
-    let id = int(0)? as u64;
-    let customer = int(1)? as u32;
-    let data = json!({
-        "id": id, "customer": customer, "code": text(2)?, "adminpin": text(3)?, "talkpin": text(4)?,
-        "listenpin": text(5)?, "year": int(6)?, "month": int(7)?, "day": int(8)?, "hour": int(9)?,
-        "minute": int(10)?, "duration": int(11)?, "repeats": text(12)?, "count": int(13)?,
-        "description": text(14)?, "owner": int(15)?, "callerid": text(16)?, "maximum": int(17)?,
-        "panel": int(18)?, "play_join": int(19)?, "play_music": int(20)?, "record_name": int(21)?,
-        "wait_music": int(22)?,
-    });
-    Ok(Stored { customer, data })
+    // Each column as conferences/get returns it: text as strings, the rest as numbers.
+    let mut members = Vec::new();
+    for (i, name) in COLUMNS.split(", ").enumerate() {
+        let value = match row.get_ref(i)? {
+            rusqlite::types::ValueRef::Integer(n) => Json::int(n),
+            rusqlite::types::ValueRef::Text(t) => Json::str(String::from_utf8_lossy(t)),
+            _ => Json::Null,
+        };
+        members.push((name.to_owned(), value));
+    }
+    let customer = row.get::<_, i64>(1)? as u32;
+    Ok(Stored {
+        customer,
+        data: Json::Object(members),
+    })
 }

@@ -1,0 +1,433 @@
+//! The form, mounted in headless Chromium (wasm-bindgen-test), typed into as
+//! a person types, with `fetch` replaced by a stub that records each request
+//! and answers from a queue of replies.
+#![cfg(target_arch = "wasm32")]
+
+use conference_form::mount_into;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const STUB: &str = r#"
+window.__replies = [];
+window.__requests = [];
+window.fetch = async (input, init) => {
+  const req = input instanceof Request ? input : new Request(input, init);
+  const body = await req.text();
+  window.__requests.push({ url: req.url, method: req.method, body });
+  const reply = window.__replies.shift();
+  if (!reply) throw new TypeError("Failed to fetch");
+  if (reply.delay) await new Promise(r => setTimeout(r, reply.delay));
+  return new Response(reply.body, { status: reply.status || 200, headers: { "content-type": reply.type || "application/json" } });
+};
+"#;
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A fresh page with the form mounted, and `fetch` stubbed.
+async fn mount(attrs: &[(&str, &str)]) -> HtmlElement {
+    js_sys::eval(STUB).unwrap();
+    let body = document().body().unwrap();
+    // The runner reports into the body: remove only the previous test's form.
+    if let Some(old) = by_id("conference-form") {
+        old.remove();
+    }
+    let host: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
+    host.set_id("conference-form");
+    host.set_attribute("data-api-base", "/api/json/").unwrap();
+    for (k, v) in attrs {
+        host.set_attribute(k, v).unwrap();
+    }
+    body.append_child(&host).unwrap();
+    mount_into(host.clone());
+    tick().await;
+    host
+}
+
+/// Lets Leptos run its effects (they are scheduled, not immediate).
+async fn tick() {
+    sleep(20).await;
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+fn reply(status: u16, body: &str) {
+    let code = format!(
+        "window.__replies.push({{ status: {status}, body: {} }})",
+        js_sys::JSON::stringify(&JsValue::from_str(body)).unwrap().as_string().unwrap()
+    );
+    js_sys::eval(&code).unwrap();
+}
+
+fn envelope(code: u16, key: &str, message: &str, data: &str) -> String {
+    let data = if data.is_empty() { String::new() } else { format!(",\"data\":{data}") };
+    format!(r#"{{"responses":[{{"code":"{code}","key":"{key}","message":"{message}"}}]{data}}}"#)
+}
+
+/// Every request the stub saw: (url, method, body).
+fn requests() -> Vec<(String, String, String)> {
+    let list = js_sys::eval("window.__requests").unwrap();
+    js_sys::Array::from(&list)
+        .iter()
+        .map(|r| {
+            let get = |k: &str| js_sys::Reflect::get(&r, &k.into()).unwrap().as_string().unwrap();
+            (get("url"), get("method"), get("body"))
+        })
+        .collect()
+}
+
+fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+fn input(id: &str) -> HtmlInputElement {
+    by_id(id).unwrap_or_else(|| panic!("no #{id}")).dyn_into().unwrap()
+}
+
+fn text(id: &str) -> String {
+    by_id(id).map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
+}
+
+fn fire(target: &web_sys::EventTarget, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+/// Focuses a field, types a value, as a person does; does not leave it.
+async fn type_into(id: &str, value: &str) {
+    let el = input(id);
+    el.focus().unwrap();
+    el.set_value(value);
+    fire(&el, "input");
+    tick().await;
+}
+
+/// Leaves the field (focus moves on). A headless page may not have the
+/// window's focus, so the blur event is also sent by hand.
+async fn leave(id: &str) {
+    let el = input(id);
+    el.blur().unwrap();
+    el.dispatch_event(&web_sys::Event::new("blur").unwrap()).unwrap();
+    tick().await;
+}
+
+async fn fill(id: &str, value: &str) {
+    type_into(id, value).await;
+    leave(id).await;
+}
+
+async fn click(id: &str) {
+    let el: HtmlElement = by_id(id).unwrap_or_else(|| panic!("no #{id}")).dyn_into().unwrap();
+    el.click();
+    tick().await;
+}
+
+/// The texts of the messages shown on a control's group.
+fn messages_near(id: &str) -> Vec<String> {
+    let el = by_id(id).unwrap();
+    let group = el.closest(".cf-group").unwrap().unwrap();
+    let list = group.query_selector_all(".cf-message").unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+async fn sign_in_and_minimum() {
+    fill("cf-auth_username", "demo").await;
+    fill("cf-auth_password", "demo").await;
+    fill("cf-code", "123456").await;
+    fill("cf-talkpin", "234567").await;
+}
+
+#[wasm_bindgen_test]
+async fn every_parameter_has_a_named_control_with_a_label() {
+    mount(&[]).await;
+    for param in conference::PARAMS.iter() {
+        if matches!(param.name, "validation" | "auth_token") {
+            continue; // Set by the client itself, never typed.
+        }
+        let selector = format!("[name=\"{}\"]", param.name);
+        let control = document().query_selector(&selector).unwrap();
+        assert!(control.is_some(), "no control named {}", param.name);
+    }
+    for label in ["Conference code", "Talk PIN", "Repeats", "Caller ID", "Play a tone when someone joins"] {
+        let labels = document().query_selector_all("label").unwrap();
+        let found = (0..labels.length()).any(|i| labels.item(i).unwrap().text_content().unwrap() == label);
+        assert!(found, "no label {label}");
+    }
+    // Digits come with the numeric keypad, secrets with the right autocomplete.
+    assert_eq!(input("cf-code").get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(input("cf-auth_password").type_(), "password");
+    assert_eq!(input("cf-auth_password").get_attribute("autocomplete").as_deref(), Some("current-password"));
+}
+
+#[wasm_bindgen_test]
+async fn a_problem_shows_once_the_field_is_left_then_updates_on_every_keystroke() {
+    mount(&[]).await;
+    type_into("cf-code", "12a").await;
+    assert!(messages_near("cf-code").is_empty(), "nothing while typing the first time");
+    leave("cf-code").await;
+    assert_eq!(messages_near("cf-code"), ["Error: Conference code must contain only digits 0 to 9"]);
+    assert_eq!(input("cf-code").get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described = input("cf-code").get_attribute("aria-describedby").unwrap();
+    assert!(described.contains("cf-code-msg-0") && described.contains("cf-code-hint"));
+    // Fixed: the message goes at once, without leaving the field.
+    type_into("cf-code", "12").await;
+    assert!(messages_near("cf-code").is_empty());
+    assert_eq!(input("cf-code").get_attribute("aria-invalid"), None);
+    // And comes back at once too.
+    type_into("cf-code", "12x").await;
+    assert_eq!(messages_near("cf-code").len(), 1);
+    // Nothing went to the network.
+    assert!(requests().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_cross_field_problem_shows_on_every_field_and_clears_together() {
+    mount(&[]).await;
+    fill("cf-adminpin", "4321").await;
+    fill("cf-talkpin", "4321").await;
+    let message = "Error: Talk PIN must be different from Admin PIN";
+    assert_eq!(messages_near("cf-talkpin"), [message]);
+    assert_eq!(messages_near("cf-adminpin"), [message]);
+    type_into("cf-adminpin", "9876").await;
+    assert!(messages_near("cf-talkpin").is_empty());
+    assert!(messages_near("cf-adminpin").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn warnings_look_different_and_do_not_mark_the_field_invalid() {
+    mount(&[]).await;
+    fill("cf-talkpin", "12").await;
+    let group = input("cf-talkpin").closest(".cf-group").unwrap().unwrap();
+    let warning = group.query_selector(".cf-warning").unwrap().expect("a warning");
+    assert!(warning.text_content().unwrap().starts_with("Warning: Talk PIN has fewer than 4 digits"));
+    assert!(group.query_selector(".cf-error").unwrap().is_none());
+    assert_eq!(input("cf-talkpin").get_attribute("aria-invalid"), None);
+}
+
+#[wasm_bindgen_test]
+async fn submitting_with_problems_opens_the_summary_in_form_order_and_focuses_it() {
+    mount(&[]).await;
+    fill("cf-maximum", "lots").await;
+    click("cf-submit").await;
+    tick().await;
+    let summary = by_id("cf-summary").expect("the error summary");
+    assert_eq!(text("cf-summary-title"), "There is a problem");
+    let links = summary.query_selector_all("a").unwrap();
+    let items: Vec<(String, String)> = (0..links.length())
+        .map(|i| {
+            let a: Element = links.item(i).unwrap().dyn_into().unwrap();
+            (a.get_attribute("href").unwrap(), a.text_content().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("#cf-auth_username".to_owned(), "Enter your username".to_owned()),
+            ("#cf-auth_password".to_owned(), "Enter your password".to_owned()),
+            ("#cf-code".to_owned(), "Enter a conference code".to_owned()),
+            ("#cf-adminpin".to_owned(), "Enter at least one PIN: admin, talk or listen".to_owned()),
+            ("#cf-maximum".to_owned(), "Maximum callers must be a whole number".to_owned()),
+        ]
+    );
+    let active = document().active_element().unwrap();
+    assert_eq!(active.id(), "cf-summary", "the summary has focus");
+    // A link takes focus to its field.
+    let link: HtmlElement = links.item(2).unwrap().dyn_into().unwrap();
+    link.click();
+    tick().await;
+    assert_eq!(document().active_element().unwrap().id(), "cf-code");
+    // What was typed stays.
+    assert_eq!(input("cf-maximum").value(), "lots");
+    assert!(requests().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_schedule_preview_follows_the_start_repeats_and_count() {
+    mount(&[]).await;
+    fill("cf-start-date", "2030-01-31").await;
+    fill("cf-start-time", "09:30").await;
+    let select: web_sys::HtmlSelectElement = by_id("cf-repeats").unwrap().dyn_into().unwrap();
+    select.set_value("monthly");
+    fire(&select, "change");
+    tick().await;
+    fill("cf-count", "3").await;
+    let preview = document().query_selector(".cf-preview").unwrap().unwrap();
+    let items = preview.query_selector_all("li").unwrap();
+    let texts: Vec<String> = (0..items.length()).map(|i| items.item(i).unwrap().text_content().unwrap()).collect();
+    assert_eq!(texts, ["Thu 31 Jan 2030, 09:30", "Thu 28 Feb 2030, 09:30", "Sun 31 Mar 2030, 09:30"]);
+    // The hidden inputs carry the API's five start parameters.
+    let hidden = |name: &str| {
+        let el = document().query_selector(&format!("input[name=\"{name}\"]")).unwrap().unwrap();
+        el.dyn_into::<HtmlInputElement>().unwrap().value()
+    };
+    assert_eq!([hidden("year"), hidden("month"), hidden("day"), hidden("hour"), hidden("minute")], ["2030", "1", "31", "9", "30"]);
+}
+
+#[wasm_bindgen_test]
+async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
+    let host = mount(&[]).await;
+    let events = js_sys::Array::new();
+    let record = events.clone();
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        record.push(&e.detail());
+    });
+    host.add_event_listener_with_callback("conference-created", listener.as_ref().unchecked_ref()).unwrap();
+    listener.forget();
+
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"tok.en","auth_token_expiry":3600}"#));
+    reply(200, &envelope(201, "", "Input passed validation.", ""));
+    reply(200, &envelope(200, "", "OK", r#"{"id":42}"#));
+    sign_in_and_minimum().await;
+    click("cf-submit").await;
+    sleep(100).await;
+
+    assert_eq!(text("cf-created-title"), "Conference created");
+    let id = document().query_selector(".cf-created-id").unwrap().unwrap();
+    assert_eq!(id.text_content().unwrap(), "42");
+    assert_eq!(document().active_element().unwrap().id(), "cf-created");
+
+    let sent = requests();
+    let path = |u: &str| u.split("/api/json/").nth(1).unwrap_or("").to_owned();
+    assert_eq!(
+        sent.iter().map(|(u, m, _)| (path(u), m.as_str())).collect::<Vec<_>>(),
+        [("user/login/".to_owned(), "POST"), ("conferences/create/".to_owned(), "POST"), ("conferences/create/".to_owned(), "POST")]
+    );
+    assert!(sent[0].2.contains("auth_password=demo") && sent[0].2.contains("token=1"));
+    assert_eq!(sent[1].2, "auth_token=tok.en&code=123456&talkpin=234567&validation=1");
+    assert_eq!(sent[2].2, "auth_token=tok.en&code=123456&talkpin=234567");
+    assert!(sent.iter().all(|(u, _, _)| !u.contains("demo")), "no credential in a URL");
+
+    assert_eq!(events.length(), 1);
+    let detail = events.get(0);
+    assert_eq!(js_sys::Reflect::get(&detail, &"id".into()).unwrap().as_f64(), Some(42.0));
+    assert_eq!(js_sys::Reflect::get(&detail, &"code".into()).unwrap().as_string().as_deref(), Some("123456"));
+
+    // Create another keeps the sign-in, clears the rest.
+    let buttons = document().query_selector_all(".cf-created button").unwrap();
+    let another: HtmlElement = buttons.item(buttons.length() - 1).unwrap().dyn_into().unwrap();
+    another.click();
+    tick().await;
+    assert_eq!(input("cf-auth_username").value(), "demo");
+    assert_eq!(input("cf-code").value(), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
+    mount(&[]).await;
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &envelope(400, "code", "That conference code is already in use. Enter a different code", ""));
+    sign_in_and_minimum().await;
+    fill("cf-description", "Keep me").await;
+    click("cf-submit").await;
+    sleep(100).await;
+    assert_eq!(messages_near("cf-code"), ["Error: That conference code is already in use. Enter a different code"]);
+    assert_eq!(document().active_element().unwrap().id(), "cf-summary");
+    assert_eq!(input("cf-description").value(), "Keep me");
+    type_into("cf-code", "123457").await;
+    assert!(messages_near("cf-code").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
+    mount(&[]).await;
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &envelope(402, "", "Your role does not allow this.", ""));
+    sign_in_and_minimum().await;
+    click("cf-submit").await;
+    sleep(100).await;
+    assert!(text("cf-failure").contains("Your account's role does not allow creating conferences"));
+    assert!(document().query_selector("#cf-failure button").unwrap().is_none(), "no retry for a refusal");
+    reply(200, &envelope(403, "", "Your rate plan does not allow this.", ""));
+    click("cf-submit").await;
+    sleep(100).await;
+    assert!(text("cf-failure").contains("Your rate plan does not include conferences"));
+}
+
+#[wasm_bindgen_test]
+async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retry() {
+    mount(&[]).await;
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    js_sys::eval(r#"window.__replies.push({ status: 502, type: "text/html", body: "<html><script>window.__pwned = 1</script>Bad Gateway</html>" })"#).unwrap();
+    sign_in_and_minimum().await;
+    click("cf-submit").await;
+    sleep(100).await;
+    let failure = text("cf-failure");
+    assert!(failure.contains("HTTP 502: a reply that is not JSON"), "{failure}");
+    assert!(failure.contains("Bad Gateway"));
+    assert!(js_sys::eval("window.__pwned").unwrap().is_undefined(), "the reply is shown as text, never run");
+    assert_eq!(input("cf-code").value(), "123456");
+    // Retry succeeds.
+    reply(200, &envelope(201, "", "", ""));
+    reply(200, &envelope(200, "", "OK", r#"{"id":7}"#));
+    let retry: HtmlElement = document().query_selector("#cf-failure button").unwrap().expect("Try again").dyn_into().unwrap();
+    retry.click();
+    sleep(150).await;
+    assert_eq!(document().query_selector(".cf-created-id").unwrap().unwrap().text_content().unwrap(), "7");
+}
+
+#[wasm_bindgen_test]
+async fn a_second_submit_while_one_is_in_flight_does_nothing() {
+    mount(&[]).await;
+    js_sys::eval(r#"window.__replies.push({ delay: 150, body: '{"responses":[{"code":"200"}],"data":{"auth_token":"t"}}' })"#).unwrap();
+    reply(200, &envelope(201, "", "", ""));
+    reply(200, &envelope(200, "", "OK", r#"{"id":1}"#));
+    sign_in_and_minimum().await;
+    for _ in 0..5 {
+        let button: HtmlElement = by_id("cf-submit").unwrap().dyn_into().unwrap();
+        button.click();
+    }
+    sleep(400).await;
+    assert_eq!(requests().len(), 3, "one sign-in, one check, one create");
+    assert_eq!(document().query_selector(".cf-created-id").unwrap().unwrap().text_content().unwrap(), "1");
+}
+
+#[wasm_bindgen_test]
+async fn a_token_from_the_host_skips_the_sign_in() {
+    mount(&[("data-token", "host.token"), ("data-customer", "2")]).await;
+    assert!(by_id("cf-auth_username").is_none());
+    assert_eq!(input("cf-customer").value(), "2");
+    assert!(input("cf-customer").read_only());
+    reply(200, &envelope(201, "", "", ""));
+    reply(200, &envelope(200, "", "OK", r#"{"id":5}"#));
+    fill("cf-code", "555").await;
+    fill("cf-listenpin", "5555").await;
+    click("cf-submit").await;
+    sleep(100).await;
+    let sent = requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].2, "auth_token=host.token&code=555&listenpin=5555&customer=2&validation=1");
+}
+
+#[wasm_bindgen_test]
+async fn generate_makes_distinct_random_pins() {
+    mount(&[]).await;
+    let buttons = document().query_selector_all("button[aria-label^=\"Generate\"]").unwrap();
+    assert_eq!(buttons.length(), 3);
+    for i in 0..3 {
+        buttons.item(i).unwrap().dyn_into::<HtmlElement>().unwrap().click();
+    }
+    tick().await;
+    let pins = [input("cf-adminpin").value(), input("cf-talkpin").value(), input("cf-listenpin").value()];
+    for pin in &pins {
+        assert_eq!(pin.len(), 6);
+        assert!(pin.bytes().all(|b| b.is_ascii_digit()));
+    }
+    assert!(pins[0] != pins[1] && pins[1] != pins[2] && pins[0] != pins[2]);
+}
