@@ -37,7 +37,11 @@ async fn mount(attrs: &[(&str, &str)]) -> HtmlElement {
     if let Some(old) = by_id("conference-form") {
         old.remove();
     }
-    let host: HtmlElement = document().create_element("div").unwrap().dyn_into().unwrap();
+    let host: HtmlElement = document()
+        .create_element("div")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     host.set_id("conference-form");
     host.set_attribute("data-api-base", "/api/json/").unwrap();
     for (k, v) in attrs {
@@ -67,13 +71,20 @@ async fn sleep(ms: i32) {
 fn reply(status: u16, body: &str) {
     let code = format!(
         "window.__replies.push({{ status: {status}, body: {} }})",
-        js_sys::JSON::stringify(&JsValue::from_str(body)).unwrap().as_string().unwrap()
+        js_sys::JSON::stringify(&JsValue::from_str(body))
+            .unwrap()
+            .as_string()
+            .unwrap()
     );
     js_sys::eval(&code).unwrap();
 }
 
 fn envelope(code: u16, key: &str, message: &str, data: &str) -> String {
-    let data = if data.is_empty() { String::new() } else { format!(",\"data\":{data}") };
+    let data = if data.is_empty() {
+        String::new()
+    } else {
+        format!(",\"data\":{data}")
+    };
     format!(r#"{{"responses":[{{"code":"{code}","key":"{key}","message":"{message}"}}]{data}}}"#)
 }
 
@@ -83,7 +94,12 @@ fn requests() -> Vec<(String, String, String)> {
     js_sys::Array::from(&list)
         .iter()
         .map(|r| {
-            let get = |k: &str| js_sys::Reflect::get(&r, &k.into()).unwrap().as_string().unwrap();
+            let get = |k: &str| {
+                js_sys::Reflect::get(&r, &k.into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap()
+            };
             (get("url"), get("method"), get("body"))
         })
         .collect()
@@ -94,11 +110,16 @@ fn by_id(id: &str) -> Option<Element> {
 }
 
 fn input(id: &str) -> HtmlInputElement {
-    by_id(id).unwrap_or_else(|| panic!("no #{id}")).dyn_into().unwrap()
+    by_id(id)
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .dyn_into()
+        .unwrap()
 }
 
 fn text(id: &str) -> String {
-    by_id(id).map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
+    by_id(id)
+        .map(|e| e.text_content().unwrap_or_default())
+        .unwrap_or_default()
 }
 
 fn fire(target: &web_sys::EventTarget, kind: &str) {
@@ -122,7 +143,8 @@ async fn type_into(id: &str, value: &str) {
 async fn leave(id: &str) {
     let el = input(id);
     el.blur().unwrap();
-    el.dispatch_event(&web_sys::Event::new("blur").unwrap()).unwrap();
+    el.dispatch_event(&web_sys::Event::new("blur").unwrap())
+        .unwrap();
     tick().await;
 }
 
@@ -132,7 +154,10 @@ async fn fill(id: &str, value: &str) {
 }
 
 async fn click(id: &str) {
-    let el: HtmlElement = by_id(id).unwrap_or_else(|| panic!("no #{id}")).dyn_into().unwrap();
+    let el: HtmlElement = by_id(id)
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .dyn_into()
+        .unwrap();
     el.click();
     tick().await;
 }
@@ -165,25 +190,49 @@ async fn every_parameter_has_a_named_control_with_a_label() {
         let control = document().query_selector(&selector).unwrap();
         assert!(control.is_some(), "no control named {}", param.name);
     }
-    for label in ["Conference code", "Talk PIN", "Repeats", "Caller ID", "Play a tone when someone joins"] {
+    for label in [
+        "Conference code",
+        "Talk PIN",
+        "Repeats",
+        "Caller ID",
+        "Play a tone when someone joins",
+    ] {
         let labels = document().query_selector_all("label").unwrap();
-        let found = (0..labels.length()).any(|i| labels.item(i).unwrap().text_content().unwrap() == label);
+        let found =
+            (0..labels.length()).any(|i| labels.item(i).unwrap().text_content().unwrap() == label);
         assert!(found, "no label {label}");
     }
     // Digits come with the numeric keypad, secrets with the right autocomplete.
-    assert_eq!(input("cf-code").get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(
+        input("cf-code").get_attribute("inputmode").as_deref(),
+        Some("numeric")
+    );
     assert_eq!(input("cf-auth_password").type_(), "password");
-    assert_eq!(input("cf-auth_password").get_attribute("autocomplete").as_deref(), Some("current-password"));
+    assert_eq!(
+        input("cf-auth_password")
+            .get_attribute("autocomplete")
+            .as_deref(),
+        Some("current-password")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_problem_shows_once_the_field_is_left_then_updates_on_every_keystroke() {
     mount(&[]).await;
     type_into("cf-code", "12a").await;
-    assert!(messages_near("cf-code").is_empty(), "nothing while typing the first time");
+    assert!(
+        messages_near("cf-code").is_empty(),
+        "nothing while typing the first time"
+    );
     leave("cf-code").await;
-    assert_eq!(messages_near("cf-code"), ["Error: Conference code must contain only digits 0 to 9"]);
-    assert_eq!(input("cf-code").get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        messages_near("cf-code"),
+        ["Error: Conference code must contain only digits 0 to 9"]
+    );
+    assert_eq!(
+        input("cf-code").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     let described = input("cf-code").get_attribute("aria-describedby").unwrap();
     assert!(described.contains("cf-code-msg-0") && described.contains("cf-code-hint"));
     // Fixed: the message goes at once, without leaving the field.
@@ -215,8 +264,14 @@ async fn warnings_look_different_and_do_not_mark_the_field_invalid() {
     mount(&[]).await;
     fill("cf-talkpin", "12").await;
     let group = input("cf-talkpin").closest(".cf-group").unwrap().unwrap();
-    let warning = group.query_selector(".cf-warning").unwrap().expect("a warning");
-    assert!(warning.text_content().unwrap().starts_with("Warning: Talk PIN has fewer than 4 digits"));
+    let warning = group
+        .query_selector(".cf-warning")
+        .unwrap()
+        .expect("a warning");
+    assert!(warning
+        .text_content()
+        .unwrap()
+        .starts_with("Warning: Talk PIN has fewer than 4 digits"));
     assert!(group.query_selector(".cf-error").unwrap().is_none());
     assert_eq!(input("cf-talkpin").get_attribute("aria-invalid"), None);
 }
@@ -239,11 +294,23 @@ async fn submitting_with_problems_opens_the_summary_in_form_order_and_focuses_it
     assert_eq!(
         items,
         [
-            ("#cf-auth_username".to_owned(), "Enter your username".to_owned()),
-            ("#cf-auth_password".to_owned(), "Enter your password".to_owned()),
+            (
+                "#cf-auth_username".to_owned(),
+                "Enter your username".to_owned()
+            ),
+            (
+                "#cf-auth_password".to_owned(),
+                "Enter your password".to_owned()
+            ),
             ("#cf-code".to_owned(), "Enter a conference code".to_owned()),
-            ("#cf-adminpin".to_owned(), "Enter at least one PIN: admin, talk or listen".to_owned()),
-            ("#cf-maximum".to_owned(), "Maximum callers must be a whole number".to_owned()),
+            (
+                "#cf-adminpin".to_owned(),
+                "Enter at least one PIN: admin, talk or listen".to_owned()
+            ),
+            (
+                "#cf-maximum".to_owned(),
+                "Maximum callers must be a whole number".to_owned()
+            ),
         ]
     );
     let active = document().active_element().unwrap();
@@ -270,14 +337,35 @@ async fn the_schedule_preview_follows_the_start_repeats_and_count() {
     fill("cf-count", "3").await;
     let preview = document().query_selector(".cf-preview").unwrap().unwrap();
     let items = preview.query_selector_all("li").unwrap();
-    let texts: Vec<String> = (0..items.length()).map(|i| items.item(i).unwrap().text_content().unwrap()).collect();
-    assert_eq!(texts, ["Thu 31 Jan 2030, 09:30", "Thu 28 Feb 2030, 09:30", "Sun 31 Mar 2030, 09:30"]);
+    let texts: Vec<String> = (0..items.length())
+        .map(|i| items.item(i).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Thu 31 Jan 2030, 09:30",
+            "Thu 28 Feb 2030, 09:30",
+            "Sun 31 Mar 2030, 09:30"
+        ]
+    );
     // The hidden inputs carry the API's five start parameters.
     let hidden = |name: &str| {
-        let el = document().query_selector(&format!("input[name=\"{name}\"]")).unwrap().unwrap();
+        let el = document()
+            .query_selector(&format!("input[name=\"{name}\"]"))
+            .unwrap()
+            .unwrap();
         el.dyn_into::<HtmlInputElement>().unwrap().value()
     };
-    assert_eq!([hidden("year"), hidden("month"), hidden("day"), hidden("hour"), hidden("minute")], ["2030", "1", "31", "9", "30"]);
+    assert_eq!(
+        [
+            hidden("year"),
+            hidden("month"),
+            hidden("day"),
+            hidden("hour"),
+            hidden("minute")
+        ],
+        ["2030", "1", "31", "9", "30"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -285,13 +373,24 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
     let host = mount(&[]).await;
     let events = js_sys::Array::new();
     let record = events.clone();
-    let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-        record.push(&e.detail());
-    });
-    host.add_event_listener_with_callback("conference-created", listener.as_ref().unchecked_ref()).unwrap();
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(
+        move |e: web_sys::CustomEvent| {
+            record.push(&e.detail());
+        },
+    );
+    host.add_event_listener_with_callback("conference-created", listener.as_ref().unchecked_ref())
+        .unwrap();
     listener.forget();
 
-    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"tok.en","auth_token_expiry":3600}"#));
+    reply(
+        200,
+        &envelope(
+            200,
+            "",
+            "OK",
+            r#"{"auth_token":"tok.en","auth_token_expiry":3600}"#,
+        ),
+    );
     reply(200, &envelope(201, "", "Input passed validation.", ""));
     reply(200, &envelope(200, "", "OK", r#"{"id":42}"#));
     sign_in_and_minimum().await;
@@ -299,29 +398,59 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
     sleep(100).await;
 
     assert_eq!(text("cf-created-title"), "Conference created");
-    let id = document().query_selector(".cf-created-id").unwrap().unwrap();
+    let id = document()
+        .query_selector(".cf-created-id")
+        .unwrap()
+        .unwrap();
     assert_eq!(id.text_content().unwrap(), "42");
     assert_eq!(document().active_element().unwrap().id(), "cf-created");
 
     let sent = requests();
     let path = |u: &str| u.split("/api/json/").nth(1).unwrap_or("").to_owned();
     assert_eq!(
-        sent.iter().map(|(u, m, _)| (path(u), m.as_str())).collect::<Vec<_>>(),
-        [("user/login/".to_owned(), "POST"), ("conferences/create/".to_owned(), "POST"), ("conferences/create/".to_owned(), "POST")]
+        sent.iter()
+            .map(|(u, m, _)| (path(u), m.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("user/login/".to_owned(), "POST"),
+            ("conferences/create/".to_owned(), "POST"),
+            ("conferences/create/".to_owned(), "POST")
+        ]
     );
     assert!(sent[0].2.contains("auth_password=demo") && sent[0].2.contains("token=1"));
-    assert_eq!(sent[1].2, "auth_token=tok.en&code=123456&talkpin=234567&validation=1");
+    assert_eq!(
+        sent[1].2,
+        "auth_token=tok.en&code=123456&talkpin=234567&validation=1"
+    );
     assert_eq!(sent[2].2, "auth_token=tok.en&code=123456&talkpin=234567");
-    assert!(sent.iter().all(|(u, _, _)| !u.contains("demo")), "no credential in a URL");
+    assert!(
+        sent.iter().all(|(u, _, _)| !u.contains("demo")),
+        "no credential in a URL"
+    );
 
     assert_eq!(events.length(), 1);
     let detail = events.get(0);
-    assert_eq!(js_sys::Reflect::get(&detail, &"id".into()).unwrap().as_f64(), Some(42.0));
-    assert_eq!(js_sys::Reflect::get(&detail, &"code".into()).unwrap().as_string().as_deref(), Some("123456"));
+    assert_eq!(
+        js_sys::Reflect::get(&detail, &"id".into())
+            .unwrap()
+            .as_f64(),
+        Some(42.0)
+    );
+    assert_eq!(
+        js_sys::Reflect::get(&detail, &"code".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("123456")
+    );
 
     // Create another keeps the sign-in, clears the rest.
     let buttons = document().query_selector_all(".cf-created button").unwrap();
-    let another: HtmlElement = buttons.item(buttons.length() - 1).unwrap().dyn_into().unwrap();
+    let another: HtmlElement = buttons
+        .item(buttons.length() - 1)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     another.click();
     tick().await;
     assert_eq!(input("cf-auth_username").value(), "demo");
@@ -332,12 +461,23 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
 async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
     mount(&[]).await;
     reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
-    reply(200, &envelope(400, "code", "That conference code is already in use. Enter a different code", ""));
+    reply(
+        200,
+        &envelope(
+            400,
+            "code",
+            "That conference code is already in use. Enter a different code",
+            "",
+        ),
+    );
     sign_in_and_minimum().await;
     fill("cf-description", "Keep me").await;
     click("cf-submit").await;
     sleep(100).await;
-    assert_eq!(messages_near("cf-code"), ["Error: That conference code is already in use. Enter a different code"]);
+    assert_eq!(
+        messages_near("cf-code"),
+        ["Error: That conference code is already in use. Enter a different code"]
+    );
     assert_eq!(document().active_element().unwrap().id(), "cf-summary");
     assert_eq!(input("cf-description").value(), "Keep me");
     type_into("cf-code", "123457").await;
@@ -348,13 +488,25 @@ async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
 async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
     mount(&[]).await;
     reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
-    reply(200, &envelope(402, "", "Your role does not allow this.", ""));
+    reply(
+        200,
+        &envelope(402, "", "Your role does not allow this.", ""),
+    );
     sign_in_and_minimum().await;
     click("cf-submit").await;
     sleep(100).await;
     assert!(text("cf-failure").contains("Your account's role does not allow creating conferences"));
-    assert!(document().query_selector("#cf-failure button").unwrap().is_none(), "no retry for a refusal");
-    reply(200, &envelope(403, "", "Your rate plan does not allow this.", ""));
+    assert!(
+        document()
+            .query_selector("#cf-failure button")
+            .unwrap()
+            .is_none(),
+        "no retry for a refusal"
+    );
+    reply(
+        200,
+        &envelope(403, "", "Your rate plan does not allow this.", ""),
+    );
     click("cf-submit").await;
     sleep(100).await;
     assert!(text("cf-failure").contains("Your rate plan does not include conferences"));
@@ -369,17 +521,36 @@ async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retr
     click("cf-submit").await;
     sleep(100).await;
     let failure = text("cf-failure");
-    assert!(failure.contains("HTTP 502: a reply that is not JSON"), "{failure}");
+    assert!(
+        failure.contains("HTTP 502: a reply that is not JSON"),
+        "{failure}"
+    );
     assert!(failure.contains("Bad Gateway"));
-    assert!(js_sys::eval("window.__pwned").unwrap().is_undefined(), "the reply is shown as text, never run");
+    assert!(
+        js_sys::eval("window.__pwned").unwrap().is_undefined(),
+        "the reply is shown as text, never run"
+    );
     assert_eq!(input("cf-code").value(), "123456");
     // Retry succeeds.
     reply(200, &envelope(201, "", "", ""));
     reply(200, &envelope(200, "", "OK", r#"{"id":7}"#));
-    let retry: HtmlElement = document().query_selector("#cf-failure button").unwrap().expect("Try again").dyn_into().unwrap();
+    let retry: HtmlElement = document()
+        .query_selector("#cf-failure button")
+        .unwrap()
+        .expect("Try again")
+        .dyn_into()
+        .unwrap();
     retry.click();
     sleep(150).await;
-    assert_eq!(document().query_selector(".cf-created-id").unwrap().unwrap().text_content().unwrap(), "7");
+    assert_eq!(
+        document()
+            .query_selector(".cf-created-id")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "7"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -395,7 +566,15 @@ async fn a_second_submit_while_one_is_in_flight_does_nothing() {
     }
     sleep(400).await;
     assert_eq!(requests().len(), 3, "one sign-in, one check, one create");
-    assert_eq!(document().query_selector(".cf-created-id").unwrap().unwrap().text_content().unwrap(), "1");
+    assert_eq!(
+        document()
+            .query_selector(".cf-created-id")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "1"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -412,19 +591,33 @@ async fn a_token_from_the_host_skips_the_sign_in() {
     sleep(100).await;
     let sent = requests();
     assert_eq!(sent.len(), 2);
-    assert_eq!(sent[0].2, "auth_token=host.token&code=555&listenpin=5555&customer=2&validation=1");
+    assert_eq!(
+        sent[0].2,
+        "auth_token=host.token&code=555&listenpin=5555&customer=2&validation=1"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn generate_makes_distinct_random_pins() {
     mount(&[]).await;
-    let buttons = document().query_selector_all("button[aria-label^=\"Generate\"]").unwrap();
+    let buttons = document()
+        .query_selector_all("button[aria-label^=\"Generate\"]")
+        .unwrap();
     assert_eq!(buttons.length(), 3);
     for i in 0..3 {
-        buttons.item(i).unwrap().dyn_into::<HtmlElement>().unwrap().click();
+        buttons
+            .item(i)
+            .unwrap()
+            .dyn_into::<HtmlElement>()
+            .unwrap()
+            .click();
     }
     tick().await;
-    let pins = [input("cf-adminpin").value(), input("cf-talkpin").value(), input("cf-listenpin").value()];
+    let pins = [
+        input("cf-adminpin").value(),
+        input("cf-talkpin").value(),
+        input("cf-listenpin").value(),
+    ];
     for pin in &pins {
         assert_eq!(pin.len(), 6);
         assert!(pin.bytes().all(|b| b.is_ascii_digit()));

@@ -5,6 +5,7 @@
 //! - `serve`: builds the app and starts the server with the simulator;
 //! - `bench`: the benchmarks.
 
+mod app;
 mod run;
 mod setup;
 mod tasks;

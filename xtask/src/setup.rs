@@ -8,6 +8,8 @@ use crate::run::{cmd, output, root, run, step, tools_dir, Result};
 pub const TRUNK: &str = "0.21.14";
 /// The npm package `binaryen` ships a wasm-opt new enough for today's rustc.
 pub const BINARYEN: &str = "132.0.0";
+/// The accessibility checker the browser tests inject into the page.
+pub const AXE_CORE: &str = "4.14.1";
 
 pub fn setup() -> Result {
     wasm_target()?;
