@@ -208,28 +208,19 @@ pub fn Choice(field: Field) -> impl IntoView {
 pub fn Start() -> impl IntoView {
     let form = expect_context::<FormState>();
     let v = move |f: Field| form.value(f);
-    let date = move || {
-        let year = v(Field::Year).get();
-        match year.trim() {
-            "" | "0" => String::new(),
-            y => format!(
-                "{:0>4}-{:0>2}-{:0>2}",
-                y,
-                v(Field::Month).get().trim(),
-                v(Field::Day).get().trim()
-            ),
+    // What the two controls hold, as the browser reports it. The browser
+    // reports "" until every part of a date or time is typed, so writing the
+    // API fields back into the controls would reset them mid-typing: the
+    // controls own their text, and the API fields follow it.
+    let date = RwSignal::new(String::new());
+    let time = RwSignal::new(String::new());
+    // "Create another" resets the fields: the controls follow.
+    Effect::new(move |_| {
+        if matches!(v(Field::Year).get().trim(), "" | "0") && !date.get_untracked().is_empty() {
+            date.set(String::new());
+            time.set(String::new());
         }
-    };
-    let time = move || {
-        if matches!(v(Field::Year).get().trim(), "" | "0") {
-            return String::new();
-        }
-        format!(
-            "{:0>2}:{:0>2}",
-            v(Field::Hour).get().trim(),
-            v(Field::Minute).get().trim()
-        )
-    };
+    });
     let set_date = move |text: String| {
         let parts: Vec<&str> = text.split('-').collect();
         let values = match parts.as_slice() {
@@ -264,7 +255,7 @@ pub fn Start() -> impl IntoView {
         <fieldset class="cf-group cf-start" class:cf-group-error=error aria-describedby=described_by(form, "cf-start".into(), true, &START)>
             <legend class="cf-label">"Start"</legend>
             <p class="cf-hint" id="cf-start-hint">
-                "Leave the date empty for a conference that is always open. Times are the switch's local time."
+                "Leave the date empty for a conference that is always open. Without a time it starts at midnight, the switch's local time."
             </p>
             {messages(form, "cf-start".into(), &START)}
             <div class="cf-input-row">
@@ -278,7 +269,11 @@ pub fn Start() -> impl IntoView {
                         max="2100-12-31"
                         aria-invalid=aria_invalid(form, &START)
                         prop:value=date
-                        on:input=move |ev| set_date(event_target_value(&ev))
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            date.set(text.clone());
+                            set_date(text);
+                        }
                         on:blur=move |_| form.leave(&START)
                     />
                 </div>
@@ -290,7 +285,11 @@ pub fn Start() -> impl IntoView {
                         type="time"
                         aria-invalid=aria_invalid(form, &START)
                         prop:value=time
-                        on:input=move |ev| set_time(event_target_value(&ev))
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            time.set(text.clone());
+                            set_time(text);
+                        }
                         on:blur=move |_| form.leave(&START)
                     />
                 </div>

@@ -111,7 +111,7 @@ pub fn SchedulePreview() -> impl IntoView {
     });
     view! {
         <div class="cf-preview" aria-live="polite">
-            <h3 class="cf-preview-title">"When it takes place"</h3>
+            <p class="cf-preview-title">"When it takes place"</p>
             {move || {
                 let all = planned.get();
                 if all.is_empty() {

@@ -128,6 +128,14 @@ impl FormState {
             .update(|c| fields.iter().for_each(|f| c[*f as usize] = true));
         self.server
             .update(|s| s.retain(|p| !p.fields.iter().any(|f| fields.contains(f))));
+        // Someone else signing in: the token we got for the last one must go.
+        let sign_in = fields
+            .iter()
+            .any(|f| matches!(f, Field::AuthUsername | Field::AuthPassword));
+        if sign_in && self.token_is_ours.get_untracked() {
+            self.value(Field::AuthToken).set(String::new());
+            self.token_is_ours.set(false);
+        }
     }
 
     /// The user left a control: show its problems if they changed it.

@@ -1,1 +1,477 @@
+//! The end-to-end harness: our server (simulator, fresh database, free
+//! loopback port, test hooks on) hosting the release build, ChromeDriver,
+//! and a headless Chromium session driven as a person drives it.
+//!
+//! `cargo xtask test` builds the app and the server first and sets
+//! `CONFERENCE_DIST`; the server binary is the workspace's debug build.
 
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+pub use fantoccini::key::Key;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn dist() -> PathBuf {
+    let dist = std::env::var_os("CONFERENCE_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("dist"));
+    assert!(
+        dist.join("index.html").exists(),
+        "no built app in {}: run `cargo xtask test`, which builds it first",
+        dist.display()
+    );
+    dist
+}
+
+fn server_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"));
+    let bin = target.join("debug/conference-server");
+    assert!(
+        bin.exists(),
+        "no {}: run `cargo xtask test`, which builds it first",
+        bin.display()
+    );
+    bin
+}
+
+/// Our server, on a copy of the built app (so tests may add pages).
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub dist: PathBuf,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+impl Server {
+    pub fn start(extra: &[&str]) -> Server {
+        Server::start_with_pages(extra, &[])
+    }
+
+    /// Adds pages to the app's folder: each is index.html with the mount
+    /// element's attributes replaced by `attrs`.
+    pub fn start_with_pages(extra: &[&str], pages: &[(&str, &str)]) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let site = tempfile::tempdir().unwrap();
+        copy_dir(&dist(), site.path());
+        let index = std::fs::read_to_string(site.path().join("index.html")).unwrap();
+        for (name, attrs) in pages {
+            let page = index.replace("data-api-base=\"/api/json/\"", attrs);
+            std::fs::write(site.path().join(name), page).unwrap();
+        }
+        let mut child = Command::new(server_binary())
+            .args(["--listen", "127.0.0.1:0", "--test-hooks", "--data"])
+            .arg(data.path())
+            .arg("--dist")
+            .arg(site.path())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server printed its address")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.trim_end_matches('/').to_owned();
+            }
+        };
+        Server {
+            child,
+            base,
+            dist: site.path().to_path_buf(),
+            _dirs: vec![data, site],
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn api(&self, function: &str, body: String) -> Value {
+        let reply = reqwest::Client::new()
+            .post(self.url(&format!("/api/json/{function}/")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        serde_json::from_str(&reply.text().await.unwrap()).unwrap()
+    }
+
+    /// `conferences/get` by code, as demo: the stored conference's data.
+    pub async fn stored(&self, code: &str) -> Option<Value> {
+        let reply = self
+            .api(
+                "conferences/get",
+                format!("auth_username=demo&auth_password=demo&code={code}"),
+            )
+            .await;
+        (reply["responses"][0]["code"] == "200").then(|| reply["data"].clone())
+    }
+
+    pub async fn login_token(&self) -> String {
+        let reply = self
+            .api(
+                "user/login",
+                "auth_username=demo&auth_password=demo&token=1".into(),
+            )
+            .await;
+        reply["data"]["auth_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Makes the next `count` API replies fail as `kind` says.
+    pub async fn fault(&self, kind: &str, count: u32, ms: u32) {
+        let status = reqwest::Client::new()
+            .post(self.url(&format!("/_test/faults?kind={kind}&count={count}&ms={ms}")))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "fault {kind}");
+    }
+
+    /// Every API request the server saw: names and facts, never values.
+    pub async fn requests(&self) -> Vec<Value> {
+        let text = reqwest::get(self.url("/_test/requests"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        serde_json::from_str::<Value>(&text)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// How the browser looks at the page.
+#[derive(Clone, Copy)]
+pub struct Screen {
+    pub width: u32,
+    pub dark: bool,
+}
+
+pub const DESKTOP: Screen = Screen {
+    width: 1280,
+    dark: false,
+};
+
+/// ChromeDriver and one headless Chromium session.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    pub async fn start(screen: Screen) -> Browser {
+        let port = free_port();
+        let driver = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts (cargo xtask setup installs it)");
+        let profile = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--hide-scrollbars".into(),
+            format!("--window-size={},900", screen.width),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if screen.dark {
+            args.push("--force-dark-mode".into());
+            args.push("--blink-settings=preferredColorScheme=0".into());
+        }
+        let caps = json!({ "goog:chromeOptions": { "args": args } });
+        let caps = caps.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("no WebDriver session: {e}"),
+            }
+        };
+        // The window size is the viewport we test at, whatever the flags did.
+        let _ = client.set_window_size(screen.width, 900).await;
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+        self.wait_for("#cf-code, .cf-created, #cf-auth_username")
+            .await;
+    }
+
+    /// The element, once it is there (5 s at most).
+    pub async fn wait_for(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                return el;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{css} never appeared"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `check` holds (15 s at most), polling.
+    pub async fn until<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let started = Instant::now();
+        while !check().await {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("no {css}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Clicks into a field and types, key by key.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.click().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Selects everything in a field and types over it.
+    pub async fn retype(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.click().await.unwrap();
+        el.send_keys(&format!("{}a{}", Key::Control, Key::Backspace))
+            .await
+            .unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Presses keys on whatever has focus.
+    pub async fn keys(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    pub async fn focused_id(&self) -> String {
+        self.js("return document.activeElement ? document.activeElement.id : ''")
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    /// The messages shown in the group of the control `id`.
+    pub async fn messages(&self, id: &str) -> Vec<String> {
+        let script = format!(
+            "const g = document.getElementById('{id}').closest('.cf-group');\
+             return g ? [...g.querySelectorAll('.cf-message')].map(m => m.textContent) : [];"
+        );
+        self.js(&script)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The created conference's ID on screen, once shown.
+    pub async fn created_id(&self) -> u64 {
+        let el = self.wait_for_long(".cf-created-id").await;
+        el.text().await.unwrap().trim().parse().unwrap()
+    }
+
+    pub async fn wait_for_long(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                return el;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} never appeared"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a screenshot into screenshots/ (git ignores it) for a person to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = workspace().join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        // The whole page: make the window as tall as the content first.
+        let height = self
+            .js("return document.documentElement.scrollHeight")
+            .await
+            .as_u64()
+            .unwrap_or(900);
+        let width = self
+            .js("return window.innerWidth")
+            .await
+            .as_u64()
+            .unwrap_or(1280);
+        let _ = self
+            .client
+            .set_window_size(width as u32, (height as u32).clamp(600, 6000))
+            .await;
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        let _ = self.client.set_window_size(width as u32, 900).await;
+    }
+
+    /// axe-core's violations on the page as it stands (ids and impacts).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = workspace().join(".tools/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe)
+            .unwrap_or_else(|_| panic!("{}: cargo xtask setup installs it", axe.display()));
+        self.client
+            .execute(&format!("{source}; return true;"), vec![])
+            .await
+            .unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        result
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub async fn close(self) {
+        let Browser {
+            client, mut driver, ..
+        } = self;
+        let _ = client.close().await;
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}
+
+/// Signs in as `user` and fills the two values the API requires.
+pub async fn fill_minimum(b: &Browser, user: &str, code: &str) {
+    b.type_into("#cf-auth_username", user).await;
+    b.type_into("#cf-auth_password", user).await;
+    b.type_into("#cf-code", code).await;
+    b.type_into("#cf-talkpin", "246810").await;
+}

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's own build and test commands.
 //!
 //! - `setup`: installs what is missing (quietly when all is there);
+//! - `build`: builds the app into `dist/` and reports its size;
 //! - `test`:  every check and test CI runs;
 //! - `serve`: builds the app and starts the server with the simulator;
 //! - `bench`: the benchmarks.
@@ -12,8 +13,9 @@ mod tasks;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|test|serve|bench> [args...]
+const USAGE: &str = "usage: cargo xtask <setup|build|test|serve|bench> [args...]
   setup   install the wasm32 target, Trunk, wasm-bindgen, wasm-opt, Chromium, ChromeDriver
+  build   build the app into dist/ (release) and report its size
   test    formatting, lints, native tests, property tests, wasm build, browser tests
   serve   build the app and start the server with the simulator (args go to the server)
   bench   run the benchmarks";
@@ -22,6 +24,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::setup(),
+        Some("build") => setup::setup()
+            .and_then(|()| app::build())
+            .and_then(|()| app::budget()),
         Some("test") => tasks::test(),
         Some("serve") => tasks::serve(&args[1..]),
         Some("bench") => tasks::bench(),

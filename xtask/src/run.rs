@@ -40,7 +40,15 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
 
 /// Runs a command, echoing it; fails when it fails.
 pub fn run(mut command: Command) -> Result {
-    let shown = format!("{command:?}").replace('"', "");
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let shown = format!(
+        "{} {}",
+        command.get_program().to_string_lossy(),
+        args.join(" ")
+    );
     println!("$ {shown}");
     let status = command
         .status()

@@ -78,13 +78,18 @@ fn wasm_bindgen() -> Result {
     ))
 }
 
+/// wasm-opt (npm `binaryen`) and axe-core, both into .tools/.
 fn wasm_opt() -> Result {
-    if output("wasm-opt", &["--version"])
-        .is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN))))
+    let have_axe = tools_dir()
+        .join("node_modules/axe-core/axe.min.js")
+        .exists();
+    if have_axe
+        && output("wasm-opt", &["--version"])
+            .is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN))))
     {
         return Ok(());
     }
-    step("installing wasm-opt (npm package binaryen) into .tools/");
+    step("installing wasm-opt (npm package binaryen) and axe-core into .tools/");
     std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
     let prefix = tools_dir();
     let prefix = prefix.to_string_lossy();
@@ -98,6 +103,7 @@ fn wasm_opt() -> Result {
             "--no-fund",
             "--silent",
             &format!("binaryen@{BINARYEN}"),
+            &format!("axe-core@{AXE_CORE}"),
         ],
     ))
 }

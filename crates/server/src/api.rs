@@ -192,10 +192,22 @@ pub fn envelope(app: &AppState, code: u16, envelope: Envelope) -> Response {
         .into_response()
 }
 
-/// Headers, then a body that fails: the client sees the connection drop.
+/// Headers and the start of a body, then the connection drops. (Dropping it
+/// before any byte would not do: a browser silently resends a request whose
+/// reused connection closed without a reply.)
 fn dropped() -> Response {
-    let failing = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other("fault injected: connection dropped"))
+    use futures_util::StreamExt;
+    let start = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(Bytes::from_static(b"{\"responses\":["))
     });
-    (StatusCode::OK, Body::from_stream(failing)).into_response()
+    let failing = futures_util::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        Err::<Bytes, _>(std::io::Error::other("fault injected: connection dropped"))
+    });
+    let mut response = (StatusCode::OK, Body::from_stream(start.chain(failing))).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
 }

@@ -98,6 +98,7 @@ mod tests {
         assert!(is_hashed("/conference-form-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("/conference-form-0123456789abcdef.js"));
         assert!(is_hashed("/style-0123456789abcdef.css"));
+        assert!(is_hashed("/form-cd13ac93cadd40e.css"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/embed.html"));
     }

@@ -1,0 +1,559 @@
+//! End to end, the way users meet the product: the release build, served by
+//! our server, in headless Chromium, clicked and typed into. Each test asserts
+//! on what the page shows and on what the server stored, and leaves a
+//! screenshot of its end state in screenshots/.
+
+use e2e::*;
+
+async fn page() -> (Server, Browser) {
+    let server = Server::start(&[]);
+    let browser = Browser::start(DESKTOP).await;
+    browser.open(&server.url("/")).await;
+    (server, browser)
+}
+
+#[tokio::test]
+async fn happy_path_validates_then_creates_and_shows_the_stored_id() {
+    let (s, b) = page().await;
+    fill_minimum(&b, "demo", "700001").await;
+    b.click("#cf-submit").await;
+    let id = b.created_id().await;
+    assert_eq!(b.text(".cf-created-code").await, "700001");
+    // Sign-in, the check, the create: all POST, no credential in a URL.
+    let sent = s.requests().await;
+    let stored = s.stored("700001").await.expect("stored");
+    assert_eq!(stored["id"].as_u64(), Some(id));
+    let summary: Vec<(String, String, bool)> = sent
+        .iter()
+        .map(|r| {
+            (
+                r["function"].as_str().unwrap().to_owned(),
+                r["method"].as_str().unwrap().to_owned(),
+                r["validation"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("user/login".to_owned(), "POST".to_owned(), false),
+            ("conferences/create".to_owned(), "POST".to_owned(), true),
+            ("conferences/create".to_owned(), "POST".to_owned(), false),
+        ]
+    );
+    assert!(sent.iter().all(|r| r["secret_in_url"] == false));
+    let creates: Vec<_> = sent
+        .iter()
+        .filter(|r| r["function"] == "conferences/create")
+        .collect();
+    assert_eq!(
+        creates.len(),
+        2,
+        "exactly two create requests: validation=1, then the real one"
+    );
+    b.screenshot("happy-path-created").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn every_parameter_set_is_stored_as_typed() {
+    let (s, b) = page().await;
+    fill_minimum(&b, "demo", "700002").await;
+    b.type_into("#cf-adminpin", "1357").await;
+    b.type_into("#cf-listenpin", "8642").await;
+    // The date control takes the digits in the locale's order (en-US: mm dd yyyy).
+    b.type_into("#cf-start-date", "03152031").await;
+    b.type_into("#cf-start-time", "0945AM").await;
+    b.retype("#cf-duration", "90").await;
+    b.find("#cf-repeats")
+        .await
+        .send_keys("Weekly")
+        .await
+        .unwrap();
+    b.retype("#cf-count", "4").await;
+    b.type_into("#cf-description", "Board <b>meeting</b> & friends")
+        .await;
+    b.retype("#cf-owner", "11").await;
+    b.type_into("#cf-customer", "1").await;
+    b.type_into("#cf-callerid", "+441234567890").await;
+    b.retype("#cf-maximum", "25").await;
+    for flag in [
+        "panel",
+        "play_join",
+        "play_music",
+        "record_name",
+        "wait_music",
+    ] {
+        b.click(&format!("#cf-{flag}")).await;
+    }
+    let preview = b.text(".cf-preview").await;
+    assert!(
+        preview.contains("Sat 15 Mar 2031, 09:45") && preview.contains("Sat 5 Apr 2031, 09:45"),
+        "{preview}"
+    );
+    b.click("#cf-submit").await;
+    let id = b.created_id().await;
+    let c = s.stored("700002").await.expect("stored");
+    let expected = serde_json::json!({
+        "id": id, "customer": 1, "code": "700002", "adminpin": "1357", "talkpin": "246810", "listenpin": "8642",
+        "year": 2031, "month": 3, "day": 15, "hour": 9, "minute": 45, "duration": 90, "repeats": "weekly",
+        "count": 4, "description": "Board <b>meeting</b> & friends", "owner": 11, "callerid": "+441234567890",
+        "maximum": 25, "panel": 1, "play_join": 1, "play_music": 1, "record_name": 1, "wait_music": 1,
+    });
+    assert_eq!(c, expected);
+    assert_eq!(
+        b.find(".cf-occurrences")
+            .await
+            .find_all(fantoccini::Locator::Css("li"))
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    b.screenshot("every-parameter-created").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn rules_show_while_typing_before_any_request_and_warnings_do_not_block() {
+    let (s, b) = page().await;
+    b.type_into("#cf-code", "12ab").await;
+    b.type_into("#cf-adminpin", "5555").await; // leaving code shows its problem
+    assert_eq!(
+        b.messages("cf-code").await,
+        ["Error: Conference code must contain only digits 0 to 9"]
+    );
+    b.type_into("#cf-talkpin", "5555").await;
+    b.type_into("#cf-listenpin", "").await;
+    assert_eq!(
+        b.messages("cf-talkpin").await,
+        ["Error: Talk PIN must be different from Admin PIN"]
+    );
+    assert_eq!(
+        b.messages("cf-adminpin").await,
+        ["Error: Talk PIN must be different from Admin PIN"]
+    );
+    b.retype("#cf-count", "3").await;
+    b.type_into("#cf-maximum", "").await;
+    let count = b.messages("cf-count").await;
+    assert!(count.contains(&"Error: Select how often the conference repeats, or set the number of conferences to 1".to_owned()), "{count:?}");
+    assert!(s.requests().await.is_empty(), "no request per keystroke");
+    // Fix everything; leave warnings (short PIN, maximum 1) and submit.
+    b.retype("#cf-code", "700003").await;
+    b.retype("#cf-talkpin", "12").await;
+    b.retype("#cf-count", "1").await;
+    b.retype("#cf-maximum", "1").await;
+    b.type_into("#cf-auth_username", "demo").await;
+    b.type_into("#cf-auth_password", "demo").await;
+    assert!(b.messages("cf-talkpin").await[0].starts_with("Warning:"));
+    b.screenshot("warnings-before-submit").await;
+    b.click("#cf-submit").await;
+    b.created_id().await;
+    assert_eq!(s.stored("700003").await.unwrap()["maximum"], 1);
+    b.close().await;
+}
+
+#[tokio::test]
+async fn a_duplicate_code_lands_on_the_code_field_and_clears_when_changed() {
+    let (s, b) = page().await;
+    fill_minimum(&b, "demo", "700004").await;
+    b.type_into("#cf-description", "first").await;
+    b.click("#cf-submit").await;
+    b.created_id().await;
+    b.click(".cf-created button:last-of-type").await;
+    b.wait_for("#cf-code").await;
+    b.type_into("#cf-code", "700004").await;
+    b.type_into("#cf-talkpin", "13579").await;
+    b.type_into("#cf-description", "second").await;
+    b.click("#cf-submit").await;
+    b.wait_for_long("#cf-summary").await;
+    b.until("focus in the summary", || async {
+        b.focused_id().await == "cf-summary"
+    })
+    .await;
+    assert_eq!(
+        b.messages("cf-code").await,
+        ["Error: That conference code is already in use. Enter a different code"]
+    );
+    assert_eq!(b.value("#cf-description").await, "second");
+    assert_eq!(b.value("#cf-talkpin").await, "13579");
+    assert_eq!(b.value("#cf-auth_username").await, "demo", "sign-in kept");
+    b.screenshot("duplicate-code").await;
+    b.type_into("#cf-code", "5").await;
+    assert!(b.messages("cf-code").await.is_empty());
+    assert_eq!(
+        s.stored("700004").await.unwrap()["description"],
+        "first",
+        "still the first one"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn bad_credentials_role_and_rate_plan_each_say_what_happened() {
+    let (s, b) = page().await;
+    b.type_into("#cf-auth_username", "demo").await;
+    b.type_into("#cf-auth_password", "wrong").await;
+    b.type_into("#cf-code", "700005").await;
+    b.type_into("#cf-talkpin", "2468").await;
+    b.click("#cf-submit").await;
+    b.wait_for_long("#cf-summary").await;
+    let expected =
+        "Error: The switch did not accept this username and password. Check them and try again";
+    b.until("the 401 message", || async {
+        b.messages("cf-auth_username").await == [expected]
+    })
+    .await;
+    b.screenshot("401").await;
+
+    for (user, words) in [
+        ("norole", "role does not allow creating conferences"),
+        ("noplan", "rate plan does not include conferences"),
+    ] {
+        b.retype("#cf-auth_username", user).await;
+        b.retype("#cf-auth_password", user).await;
+        b.click("#cf-submit").await;
+        b.wait_for_long("#cf-failure").await;
+        b.until(words, || async {
+            b.text("#cf-failure").await.contains(words)
+        })
+        .await;
+        b.screenshot(&format!("refused-{user}")).await;
+    }
+    assert!(s.stored("700005").await.is_none());
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
+    // A token that expires in a second, handed over by the host page.
+    let s = Server::start_with_pages(
+        &["--token-lifetime", "1"],
+        &[("token.html", "data-token=\"PLACEHOLDER\"")],
+    );
+    let token = s.login_token().await;
+    let page = std::fs::read_to_string(s.dist.join("token.html"))
+        .unwrap()
+        .replace("PLACEHOLDER", &token);
+    std::fs::write(s.dist.join("token.html"), page).unwrap();
+    let b = Browser::start(DESKTOP).await;
+    b.open(&s.url("/token.html")).await;
+    assert!(
+        !b.exists("#cf-auth_username").await,
+        "a host token hides the sign-in"
+    );
+    b.type_into("#cf-code", "700006").await;
+    b.type_into("#cf-talkpin", "2468").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    b.click("#cf-submit").await;
+    b.wait_for_long("#cf-auth_username").await;
+    assert_eq!(b.value("#cf-code").await, "700006");
+    b.type_into("#cf-auth_username", "demo").await;
+    b.type_into("#cf-auth_password", "demo").await;
+    b.click("#cf-submit").await;
+    let id = b.created_id().await;
+    assert_eq!(s.stored("700006").await.unwrap()["id"].as_u64(), Some(id));
+    b.close().await;
+}
+
+#[tokio::test]
+async fn double_click_and_enter_spam_create_exactly_one_conference() {
+    let (s, b) = page().await;
+    s.fault("slow", 1, 400).await; // the sign-in is slow: plenty of time to click again
+    fill_minimum(&b, "demo", "700007").await;
+    let submit = b.find("#cf-submit").await;
+    for _ in 0..4 {
+        let _ = submit.click().await;
+    }
+    b.find("#cf-talkpin")
+        .await
+        .send_keys(&format!("{0}{0}{0}", Key::Enter))
+        .await
+        .unwrap();
+    b.created_id().await;
+    let creates = s
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r["function"] == "conferences/create" && r["validation"] == false)
+        .count();
+    assert_eq!(creates, 1);
+    b.close().await;
+}
+
+async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
+    let s = Server::start_with_pages(
+        &[],
+        &[(
+            "quick.html",
+            "data-api-base=\"/api/json/\" data-timeout-ms=\"1500\"",
+        )],
+    );
+    let b = Browser::start(DESKTOP).await;
+    b.open(&s.url("/quick.html")).await;
+    fill_minimum(&b, "demo", code).await;
+    b.type_into("#cf-description", "kept").await;
+    // Sign-in and the check go through; the real create meets the fault.
+    s.fault("slow", 2, 0).await;
+    s.fault(kind, 1, ms).await;
+    b.click("#cf-submit").await;
+    b.wait_for_long("#cf-failure").await;
+    b.until(expect, || async {
+        b.text("#cf-failure").await.contains(expect)
+    })
+    .await;
+    assert_eq!(b.value("#cf-description").await, "kept");
+    assert_eq!(b.value("#cf-code").await, code);
+    b.screenshot(&format!("fault-{kind}")).await;
+    if kind == "slow" {
+        // Let the slow create finish on the switch before retrying.
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+    }
+    b.click("#cf-failure button").await;
+    let id = b.created_id().await;
+    let stored = s.stored(code).await.expect("stored once");
+    assert_eq!(
+        stored["id"].as_u64(),
+        Some(id),
+        "the ID shown is the one stored"
+    );
+    let real_creates = s
+        .requests()
+        .await
+        .iter()
+        .filter(|r| {
+            r["function"] == "conferences/create"
+                && r["validation"] == false
+                && r["code"] == 200
+                && r["fault"].is_null()
+        })
+        .count();
+    assert!(real_creates <= 1, "never two conferences");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn fault_500_is_a_service_failure_and_a_retry_succeeds() {
+    fault_then_retry("500", 0, "HTTP 500", "700010").await;
+}
+
+#[tokio::test]
+async fn fault_502_html_page_is_a_service_failure_and_a_retry_succeeds() {
+    fault_then_retry("502", 0, "HTTP 502: a reply that is not JSON", "700011").await;
+}
+
+#[tokio::test]
+async fn fault_malformed_body_is_a_service_failure_and_a_retry_succeeds() {
+    fault_then_retry("malformed", 0, "a reply that is not JSON", "700012").await;
+}
+
+#[tokio::test]
+async fn fault_dropped_before_is_retried_and_creates_once() {
+    fault_then_retry("drop_before", 0, "could not be reached", "700013").await;
+}
+
+#[tokio::test]
+async fn fault_dropped_after_storing_retries_without_a_second_conference() {
+    fault_then_retry("drop_after", 0, "may have been created", "700014").await;
+}
+
+#[tokio::test]
+async fn fault_slow_past_the_timeout_retries_without_a_second_conference() {
+    fault_then_retry("slow", 2500, "did not answer in time", "700015").await;
+}
+
+#[tokio::test]
+async fn keyboard_only_from_start_to_created_with_visible_focus() {
+    let (s, b) = page().await;
+    b.js("document.activeElement && document.activeElement.blur()")
+        .await;
+    // Tab into the page: the first control is the username.
+    b.find("body")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    b.until("focus on the username", || async {
+        b.focused_id().await == "cf-auth_username"
+    })
+    .await;
+    let outline = b
+        .js("return getComputedStyle(document.activeElement).outlineStyle")
+        .await;
+    assert_eq!(outline, "solid", "focus is visible");
+    let tab = Key::Tab.to_string();
+    b.keys("demo").await;
+    b.keys(&tab).await;
+    b.keys("demo").await;
+    b.keys(&tab).await;
+    assert_eq!(b.focused_id().await, "cf-code");
+    b.keys("700020").await;
+    b.keys(&tab).await; // Suggest a code
+    b.keys(&tab).await; // admin PIN
+    b.keys(&tab).await; // Generate
+    b.keys(&tab).await; // talk PIN
+    assert_eq!(b.focused_id().await, "cf-talkpin");
+    b.keys("97531").await;
+    b.keys(&Key::Enter.to_string()).await;
+    let id = b.created_id().await;
+    b.until("focus on the result", || async {
+        b.focused_id().await == "cf-created"
+    })
+    .await;
+    assert_eq!(s.stored("700020").await.unwrap()["id"].as_u64(), Some(id));
+    b.screenshot("keyboard-only").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn embedded_in_a_host_page_with_its_event_and_its_styles_untouched() {
+    let s = Server::start(&[]);
+    let b = Browser::start(DESKTOP).await;
+    b.open(&s.url("/embed/host.html")).await;
+    let before = b.js("const n = getComputedStyle(document.getElementById('host-note')); const k = getComputedStyle(document.getElementById('host-button')); return [n.fontStyle, n.color, k.fontFamily, k.backgroundColor, getComputedStyle(document.body).fontFamily]").await;
+    assert_eq!(before[0], "italic");
+    assert!(before[2].as_str().unwrap().contains("Georgia"));
+    assert!(
+        before[4].as_str().unwrap().contains("Georgia"),
+        "the host's body font stays"
+    );
+    fill_minimum(&b, "demo", "700030").await;
+    b.click("#cf-submit").await;
+    let id = b.created_id().await;
+    b.until("the host saw the event", || async {
+        b.text("#host-log").await.contains(&id.to_string())
+    })
+    .await;
+    assert_eq!(
+        b.text("#host-log").await,
+        format!("Conference {id} created with code 700030.")
+    );
+    let after = b.js("const n = getComputedStyle(document.getElementById('host-note')); const k = getComputedStyle(document.getElementById('host-button')); return [n.fontStyle, n.color, k.fontFamily, k.backgroundColor, getComputedStyle(document.body).fontFamily]").await;
+    assert_eq!(before, after);
+    b.screenshot("embedded").await;
+    b.close().await;
+}
+
+async fn no_overflow(b: &Browser) {
+    let wide = b
+        .js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        .await;
+    assert!(
+        wide[0].as_u64() <= wide[1].as_u64(),
+        "the page scrolls sideways: {wide}"
+    );
+    let clipped = b
+        .js("const r = document.querySelector('.cf').getBoundingClientRect(); return [...document.querySelectorAll('.cf input, .cf select, .cf button')].filter(e => e.type !== 'hidden' && e.getBoundingClientRect().right > r.right + 1).map(e => e.id)")
+        .await;
+    assert_eq!(
+        clipped,
+        serde_json::json!([]),
+        "controls stick out of the form"
+    );
+}
+
+#[tokio::test]
+async fn narrow_screen_and_dark_scheme_nothing_overflows_or_hides() {
+    let s = Server::start(&[]);
+    for screen in [
+        Screen {
+            width: 375,
+            dark: false,
+        },
+        Screen {
+            width: 375,
+            dark: true,
+        },
+        Screen {
+            width: 1280,
+            dark: true,
+        },
+    ] {
+        let b = Browser::start(screen).await;
+        b.open(&s.url("/")).await;
+        no_overflow(&b).await;
+        b.click("#cf-submit").await;
+        b.wait_for("#cf-summary").await;
+        no_overflow(&b).await;
+        let bg = b
+            .js("return getComputedStyle(document.querySelector('.cf')).backgroundColor")
+            .await;
+        assert_eq!(
+            bg == "rgb(17, 20, 24)",
+            screen.dark,
+            "the dark scheme follows the system: {bg}"
+        );
+        b.screenshot(&format!(
+            "errors-{}-{}",
+            screen.width,
+            if screen.dark { "dark" } else { "light" }
+        ))
+        .await;
+        b.close().await;
+    }
+}
+
+#[tokio::test]
+async fn axe_finds_no_violations_empty_with_errors_and_created() {
+    let (_s, b) = page().await;
+    assert_eq!(
+        b.accessibility_violations().await,
+        Vec::<String>::new(),
+        "the empty form"
+    );
+    b.click("#cf-submit").await;
+    b.wait_for("#cf-summary").await;
+    assert_eq!(
+        b.accessibility_violations().await,
+        Vec::<String>::new(),
+        "the form with errors"
+    );
+    b.screenshot("errors-1280-light").await;
+    fill_minimum(&b, "demo", "700040").await;
+    b.click("#cf-submit").await;
+    b.created_id().await;
+    assert_eq!(
+        b.accessibility_violations().await,
+        Vec::<String>::new(),
+        "the created page"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn hostile_text_is_shown_as_text_and_nothing_runs() {
+    let (s, b) = page().await;
+    fill_minimum(&b, "demo", "700050").await;
+    let hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>";
+    b.type_into("#cf-description", hostile).await;
+    // The switch answers with HTML and script in its message: a 502 page.
+    s.fault("slow", 2, 0).await;
+    s.fault("502", 1, 0).await;
+    b.click("#cf-submit").await;
+    b.wait_for_long("#cf-failure").await;
+    b.until("the reply shown", || async {
+        b.text("#cf-failure").await.contains("HTTP 502")
+    })
+    .await;
+    b.click("#cf-failure details summary").await;
+    assert!(
+        b.text("#cf-failure pre")
+            .await
+            .contains("<title>502 Bad Gateway</title>"),
+        "shown as text"
+    );
+    b.click("#cf-failure button").await;
+    b.created_id().await;
+    assert_eq!(s.stored("700050").await.unwrap()["description"], hostile);
+    assert_eq!(
+        b.js("return window.__pwned === undefined").await,
+        true,
+        "nothing ran"
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('.cf img, .cf script').length")
+            .await,
+        0
+    );
+    b.close().await;
+}
