@@ -88,10 +88,69 @@ pub fn serve(args: &[String]) -> Result {
         "cargo",
         &["run", "--release", "-p", "conference-server", "--"],
     );
-    server.args(args);
+    // `cargo xtask serve -- --listen ...` and `cargo xtask serve --listen ...` alike.
+    server.args(args.iter().skip_while(|a| *a == "--"));
     run(server)
 }
 
 pub fn bench() -> Result {
-    run(cmd("cargo", &["bench", "-p", "conference"]))
+    step("validate and encode (criterion)");
+    run(cmd("cargo", &["bench", "-p", "conference"]))?;
+    http_load()
+}
+
+/// A bounded load on loopback: 10 seconds of `validation=1` creates against
+/// the release server with a fresh database, measured by wrk.
+fn http_load() -> Result {
+    step("HTTP load: conferences/create with validation=1 (wrk, 10 s, loopback)");
+    if crate::run::output("wrk", &["--version"]).is_none()
+        && std::path::Path::new("/usr/bin/wrk").metadata().is_err()
+    {
+        run(cmd("apt-get", &["install", "-y", "-qq", "wrk"])).map_err(|e| {
+            format!("{e}: install wrk (Debian package wrk) for the HTTP load benchmark")
+        })?;
+    }
+    run(cmd(
+        "cargo",
+        &["build", "--release", "-p", "conference-server"],
+    ))?;
+    let work = std::env::temp_dir().join(format!("conference-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let mut server = std::process::Command::new(root().join("target/release/conference-server"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(work.join("data"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let script = work.join("post.lua");
+    std::fs::write(
+        &script,
+        "wrk.method = \"POST\"\n\
+         wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n\
+         wrk.body = \"auth_username=demo&auth_password=demo&code=123456&talkpin=234567&validation=1\"\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let url = format!("http://127.0.0.1:{port}/api/json/conferences/create/");
+    let result = run(cmd(
+        "wrk",
+        &[
+            "-t2",
+            "-c16",
+            "-d10s",
+            "--latency",
+            "-s",
+            &script.to_string_lossy(),
+            &url,
+        ],
+    ));
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&work);
+    result
 }

@@ -4,6 +4,7 @@
 //! `PROPTEST_CASES` sets the count (CI runs 10,000 each).
 
 use conference::form::{decode, encode, to_draft};
+use conference::json::Json;
 use conference::reply::{parse_create, parse_login, parse_unused_code};
 use conference::{validate, validate_at, Conference, Credentials, Draft, Field, PARAMS};
 use proptest::prelude::*;
@@ -198,4 +199,42 @@ proptest! {
         let server = to_draft(decode(body.as_bytes()).unwrap()).unwrap().draft;
         prop_assert_eq!(validate(&server), validate(&draft));
     }
+
+    #[test]
+    fn the_json_reader_never_panics_and_agrees_with_serde_json(
+        input in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..64),
+            "[\\[\\]{}\",:0-9a-z\\\\ .eE+-]{0,40}".prop_map(String::into_bytes),
+        ]
+    ) {
+        let ours = Json::parse(&input);
+        let oracle = serde_json::from_slice::<serde_json::Value>(&input);
+        prop_assert_eq!(ours.is_ok(), oracle.is_ok(), "{:?}", String::from_utf8_lossy(&input));
+    }
+
+    #[test]
+    fn the_json_reader_reads_what_serde_json_writes_and_writes_it_back(value in json_value()) {
+        let text = value.to_string();
+        let ours = Json::parse(text.as_bytes()).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&ours.to_string()).unwrap();
+        prop_assert_eq!(back, value);
+    }
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        ".*".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            prop::collection::btree_map(".*", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
