@@ -273,15 +273,22 @@ impl Browser {
 
     /// The element, once it is there (5 s at most).
     pub async fn wait_for(&self, css: &str) -> Element {
+        self.wait_for_within(css, Duration::from_secs(5)).await
+    }
+
+    /// The element, once it is there: for what follows a round trip to the
+    /// switch, which a test may have made slow (20 s at most).
+    pub async fn wait_for_long(&self, css: &str) -> Element {
+        self.wait_for_within(css, Duration::from_secs(20)).await
+    }
+
+    async fn wait_for_within(&self, css: &str, limit: Duration) -> Element {
         let started = Instant::now();
         loop {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
                 return el;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "{css} never appeared"
-            );
+            assert!(started.elapsed() < limit, "{css} never appeared");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -392,20 +399,6 @@ impl Browser {
     pub async fn created_id(&self) -> u64 {
         let el = self.wait_for_long(".cf-created-id").await;
         el.text().await.unwrap().trim().parse().unwrap()
-    }
-
-    pub async fn wait_for_long(&self, css: &str) -> Element {
-        let started = Instant::now();
-        loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                return el;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{css} never appeared"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     }
 
     /// Saves a screenshot into screenshots/ (git ignores it) for a person to look at.

@@ -7,7 +7,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use conference::form::FormError;
 use conference::reply::Envelope;
 
 use crate::faults::{Fault, Logged};
@@ -135,10 +134,6 @@ pub async fn handle(
         fault,
         response,
     )
-}
-
-fn bad_param_key(e: &FormError) -> &str {
-    e.name()
 }
 
 /// One line a request: function, caller, outcome. Never a secret.

@@ -122,43 +122,18 @@ async fn every_documented_rule_is_enforced_with_its_key() {
 async fn credentials_role_and_rate_plan() {
     let s = Server::start(&[]);
     let body = "code=5001&talkpin=5555";
-    let wrong = post(
-        &s,
-        "conferences/create",
-        &format!("auth_username=demo&auth_password=nope&{body}"),
-    )
-    .await;
+    let wrong = create_as(&s, "demo", "nope", body).await;
     assert_eq!(wrong.code(), "401");
     let none = post(&s, "conferences/create", body).await;
     assert_eq!(none.code(), "401");
-    let unknown = post(
-        &s,
-        "conferences/create",
-        &format!("auth_username=ghost&auth_password=ghost&{body}"),
-    )
-    .await;
+    let unknown = create_as(&s, "ghost", "ghost", body).await;
     assert_eq!(unknown.code(), "401");
-    let role = post(
-        &s,
-        "conferences/create",
-        &format!("auth_username=norole&auth_password=norole&{body}"),
-    )
-    .await;
+    let role = create_as(&s, "norole", "norole", body).await;
     assert_eq!(role.code(), "402");
-    let plan = post(
-        &s,
-        "conferences/create",
-        &format!("auth_username=noplan&auth_password=noplan&{body}"),
-    )
-    .await;
+    let plan = create_as(&s, "noplan", "noplan", body).await;
     assert_eq!(plan.code(), "403");
     // Authentication comes before validation: a bad draft with bad credentials is 401.
-    let both = post(
-        &s,
-        "conferences/create",
-        "auth_username=demo&auth_password=nope&code=x",
-    )
-    .await;
+    let both = create_as(&s, "demo", "nope", "code=x").await;
     assert_eq!(both.code(), "401");
 }
 

@@ -173,6 +173,12 @@ pub async fn post(server: &Server, function: &str, body: &str) -> Reply {
 
 pub const DEMO: &str = "auth_username=demo&auth_password=demo";
 
+/// conferences/create as `username` with `password`.
+pub async fn create_as(server: &Server, username: &str, password: &str, params: &str) -> Reply {
+    let body = format!("auth_username={username}&auth_password={password}&{params}");
+    post(server, "conferences/create", &body).await
+}
+
 pub async fn create(server: &Server, params: &str) -> Reply {
     post(server, "conferences/create", &format!("{DEMO}&{params}")).await
 }
