@@ -90,11 +90,7 @@ pub async fn handle(
         Ok(p) => p,
         Err(e) => {
             log(&method, &function, "-", 400);
-            return envelope(
-                &app,
-                400,
-                Envelope::single(400, bad_param_key(&e), &e.to_string()),
-            );
+            return envelope(&app, 400, Envelope::single(400, e.name(), &e.to_string()));
         }
     };
     let sim = app
