@@ -126,8 +126,10 @@ impl FormState {
         }
         self.changed
             .update(|c| fields.iter().for_each(|f| c[*f as usize] = true));
-        self.server
-            .update(|s| s.retain(|p| !p.fields.iter().any(|f| fields.contains(f))));
+        // A problem on no known field (a key we do not know) goes with any change.
+        self.server.update(|s| {
+            s.retain(|p| !p.fields.is_empty() && !p.fields.iter().any(|f| fields.contains(f)))
+        });
         // Someone else signing in: the token we got for the last one must go.
         let sign_in = fields
             .iter()

@@ -14,6 +14,8 @@ use crate::state::{fields_of_key, CreatedConference, Failure, FormState, ServerP
 enum Stop {
     /// Problems are on the fields and in the summary.
     Fields,
+    /// Nobody is signed in: the sign-in fields show what they need.
+    SignIn,
     Failed(Failure),
 }
 
@@ -52,6 +54,7 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
                     .set("The switch found a problem: see the list above the form.".into());
                 open_summary(form);
             }
+            Err(Stop::SignIn) => open_summary(form),
             Err(Stop::Failed(failure)) => {
                 form.status.set(failure.message.clone());
                 form.failure.set(Some(failure));
@@ -145,15 +148,13 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
     let username = draft.trimmed(Field::AuthUsername).to_owned();
     let password = draft.get(Field::AuthPassword).to_owned();
     if username.is_empty() || password.is_empty() {
-        // The host's token expired and nobody has typed a password yet.
+        // Nothing to sign in with: the empty fields say "Enter your username".
         form.show_sign_in.set(true);
-        form.server.update(|s| {
-            s.push(ServerProblem {
-                fields: vec![Field::AuthUsername, Field::AuthPassword],
-                message: "Your sign-in has expired. Enter your username and password".into(),
-            })
+        form.revealed.update(|r| {
+            r[Field::AuthUsername as usize] = true;
+            r[Field::AuthPassword as usize] = true;
         });
-        return Err(Stop::Fields);
+        return Err(Stop::SignIn);
     }
     let password_credentials = Credentials::Password {
         username: username.clone(),
@@ -195,9 +196,17 @@ fn stop_for(form: FormState, reply: Result<Outcome<()>, NetError>, maybe_created
             Stop::Fields
         }
         Ok(Outcome::BadCredentials) => {
+            // A token refused is a sign-in that ended; a password refused is a typing slip.
+            let had_token = !form.value(Field::AuthToken).get_untracked().is_empty();
             form.show_sign_in.set(true);
             form.value(Field::AuthToken).set(String::new());
             form.token_is_ours.set(false);
+            if had_token && form.value(Field::AuthPassword).get_untracked().is_empty() {
+                // The host's token ended; the empty fields say what they need.
+                form.status
+                    .set("Your sign-in has expired: sign in again.".into());
+                return Stop::SignIn;
+            }
             form.server.set(vec![ServerProblem {
                 fields: vec![Field::AuthUsername, Field::AuthPassword],
                 message:
@@ -326,7 +335,7 @@ pub fn suggest_code(form: FormState) {
             Ok(None) => form
                 .status
                 .set("The switch has no unused code to suggest: type one.".into()),
-            Err(Stop::Fields) => {
+            Err(Stop::Fields | Stop::SignIn) => {
                 form.status
                     .set("Sign in first: see the list above the form.".into());
                 open_summary(form);

@@ -247,12 +247,21 @@ async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     b.click("#cf-submit").await;
     b.wait_for_long("#cf-auth_username").await;
+    assert_eq!(
+        b.messages("cf-auth_username").await,
+        ["Error: Enter your username"]
+    );
+    assert_eq!(
+        b.text("#cf-status").await,
+        "Your sign-in has expired: sign in again."
+    );
     assert_eq!(b.value("#cf-code").await, "700006");
     b.type_into("#cf-auth_username", "demo").await;
     b.type_into("#cf-auth_password", "demo").await;
     b.click("#cf-submit").await;
     let id = b.created_id().await;
     assert_eq!(s.stored("700006").await.unwrap()["id"].as_u64(), Some(id));
+    b.screenshot("expired-token-signed-in-again").await;
     b.close().await;
 }
 
@@ -278,6 +287,7 @@ async fn double_click_and_enter_spam_create_exactly_one_conference() {
         .filter(|r| r["function"] == "conferences/create" && r["validation"] == false)
         .count();
     assert_eq!(creates, 1);
+    b.screenshot("double-submit").await;
     b.close().await;
 }
 
@@ -555,5 +565,40 @@ async fn hostile_text_is_shown_as_text_and_nothing_runs() {
             .await,
         0
     );
+    b.screenshot("hostile-text").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn suggest_a_code_fills_an_unused_one_and_generate_fills_distinct_pins() {
+    let (s, b) = page().await;
+    b.type_into("#cf-auth_username", "demo").await;
+    b.type_into("#cf-auth_password", "demo").await;
+    b.click("#cf-code ~ button").await;
+    b.until("a suggested code", || async {
+        b.value("#cf-code").await.len() == 6
+    })
+    .await;
+    let code = b.value("#cf-code").await;
+    assert!(code.bytes().all(|c| c.is_ascii_digit()));
+    assert!(s.stored(&code).await.is_none(), "unused");
+    for pin in ["adminpin", "talkpin", "listenpin"] {
+        b.click(&format!("#cf-{pin} ~ button")).await;
+    }
+    let pins = [
+        b.value("#cf-adminpin").await,
+        b.value("#cf-talkpin").await,
+        b.value("#cf-listenpin").await,
+    ];
+    assert!(
+        pins.iter().all(|p| p.len() == 6)
+            && pins[0] != pins[1]
+            && pins[1] != pins[2]
+            && pins[0] != pins[2]
+    );
+    b.click("#cf-submit").await;
+    b.created_id().await;
+    assert_eq!(s.stored(&code).await.unwrap()["adminpin"], pins[0].as_str());
+    b.screenshot("suggested-and-generated").await;
     b.close().await;
 }

@@ -624,3 +624,20 @@ async fn generate_makes_distinct_random_pins() {
     }
     assert!(pins[0] != pins[1] && pins[1] != pins[2] && pins[0] != pins[2]);
 }
+
+#[wasm_bindgen_test]
+async fn a_problem_with_an_unknown_key_shows_in_the_summary_and_goes_with_any_change() {
+    mount(&[]).await;
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(
+        200,
+        &envelope(400, "colour", "Colour is not allowed here", ""),
+    );
+    sign_in_and_minimum().await;
+    click("cf-submit").await;
+    sleep(100).await;
+    let summary = text("cf-summary");
+    assert!(summary.contains("Colour is not allowed here"), "{summary}");
+    type_into("cf-description", "x").await;
+    assert!(!text("cf-summary").contains("Colour"));
+}

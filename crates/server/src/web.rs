@@ -43,7 +43,8 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Trunk names built files `name-<16 hex>.ext`: those never change.
+/// Trunk names built files `name-<hash>.ext`, the hash a 64-bit number in hex
+/// (leading zeros dropped): those files never change.
 fn is_hashed(path: &str) -> bool {
     let stem = path
         .rsplit('/')
@@ -53,8 +54,9 @@ fn is_hashed(path: &str) -> bool {
         .next()
         .unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
