@@ -91,7 +91,8 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
                 return Ok(created(&conference, id));
             }
             Ok(Outcome::NotFound) => form.uncertain_code.set(None),
-            other => return Err(Stop::Failed(failure_of(other.map(|o| o.map(drop)), false))),
+            // Still unclear (or signed out): say so, and keep remembering the code.
+            other => return Err(stop_for(form, other.map(|o| o.map(drop)), true)),
         }
     }
 

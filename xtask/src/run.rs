@@ -72,3 +72,78 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 pub fn step(name: &str) {
     println!("\n==> {name}");
 }
+
+/// Tests counted across every test run of `cargo xtask test`.
+#[derive(Default)]
+pub struct Tally {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl Tally {
+    /// Reads a runner's closing line, `test result: ok. 3 passed; 0 failed; ...`.
+    fn add(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(kind), Some(count)) = (words.next(), words.next()) else {
+                continue;
+            };
+            match (kind, count.parse::<u64>()) {
+                ("passed", Ok(n)) => self.passed += n,
+                ("failed", Ok(n)) => self.failed += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs a test command, echoing its output, and counts what it ran.
+pub fn run_tests(mut command: Command, tally: &mut Tally) -> Result {
+    use std::io::{BufRead, BufReader};
+    command.stdout(std::process::Stdio::piped());
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let shown = format!(
+        "{} {}",
+        command.get_program().to_string_lossy(),
+        args.join(" ")
+    );
+    println!("$ {shown}");
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            tally.add(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn counts_cargo_and_wasm_bindgen_test_closing_lines() {
+        let mut t = Tally::default();
+        t.add("test result: ok. 32 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s");
+        t.add("test result: FAILED. 13 passed; 1 failed; 0 ignored; 0 filtered out; finished in 3.44s");
+        t.add("running 3 tests");
+        assert_eq!((t.passed, t.failed), (45, 1));
+    }
+}

@@ -1,7 +1,7 @@
 //! `test`, `serve` and `bench`.
 
 use crate::app;
-use crate::run::{cmd, root, run, step, Result};
+use crate::run::{cmd, root, run, run_tests, step, Result, Tally};
 use crate::setup::setup;
 
 /// How many cases each property test runs in `test`.
@@ -53,7 +53,8 @@ pub fn test() -> Result {
     step("unit, property and HTTP tests (property tests: 10,000 cases each)");
     let mut tests = cmd("cargo", &["test", "--workspace", "--exclude", "e2e"]);
     tests.env("PROPTEST_CASES", PROPTEST_CASES);
-    run(tests)?;
+    let mut tally = Tally::default();
+    run_tests(tests, &mut tally)?;
 
     step("the form in headless Chromium (wasm-bindgen-test)");
     let mut wasm = cmd(
@@ -68,16 +69,30 @@ pub fn test() -> Result {
     );
     wasm.env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-    run(wasm)?;
+    run_tests(wasm, &mut tally)?;
 
     app::build()?;
     app::budget()?;
 
     step("end to end: the release build, our server, headless Chromium");
     run(cmd("cargo", &["build", "-p", "conference-server"]))?;
-    let mut e2e = cmd("cargo", &["test", "-p", "e2e", "--", "--test-threads=1"]);
+    let mut e2e = cmd(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "e2e",
+            "--test",
+            "e2e",
+            "--",
+            "--test-threads=1",
+        ],
+    );
     e2e.env("CONFERENCE_DIST", root().join("dist"));
-    run(e2e)
+    run_tests(e2e, &mut tally)?;
+    // One closing line for the whole run.
+    println!("\ntests: {} passed, {} failed", tally.passed, tally.failed);
+    Ok(())
 }
 
 pub fn serve(args: &[String]) -> Result {
