@@ -38,8 +38,8 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
     c
 }
 
-/// Runs a command, echoing it; fails when it fails.
-pub fn run(mut command: Command) -> Result {
+/// A command as a person would type it (without its environment), echoed.
+fn announce(command: &Command) -> String {
     let args: Vec<String> = command
         .get_args()
         .map(|a| a.to_string_lossy().into_owned())
@@ -50,14 +50,24 @@ pub fn run(mut command: Command) -> Result {
         args.join(" ")
     );
     println!("$ {shown}");
-    let status = command
-        .status()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    shown
+}
+
+fn finished(shown: &str, status: std::process::ExitStatus) -> Result {
     if status.success() {
         Ok(())
     } else {
         Err(format!("{shown} failed ({status})"))
     }
+}
+
+/// Runs a command, echoing it; fails when it fails.
+pub fn run(mut command: Command) -> Result {
+    let shown = announce(&command);
+    let status = command
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    finished(&shown, status)
 }
 
 /// A command's standard output, or `None` if it cannot run or fails.
@@ -104,16 +114,7 @@ impl Tally {
 pub fn run_tests(mut command: Command, tally: &mut Tally) -> Result {
     use std::io::{BufRead, BufReader};
     command.stdout(std::process::Stdio::piped());
-    let args: Vec<String> = command
-        .get_args()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let shown = format!(
-        "{} {}",
-        command.get_program().to_string_lossy(),
-        args.join(" ")
-    );
-    println!("$ {shown}");
+    let shown = announce(&command);
     let mut child = command
         .spawn()
         .map_err(|e| format!("could not start {shown}: {e}"))?;
@@ -127,11 +128,7 @@ pub fn run_tests(mut command: Command, tally: &mut Tally) -> Result {
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{shown} failed ({status})"))
-    }
+    finished(&shown, status)
 }
 
 #[cfg(test)]
