@@ -77,7 +77,7 @@ pub fn TextInput(
     /// A button beside the input (Suggest, Generate).
     #[prop(optional)]
     action: Option<AnyView>,
-    /// Shown instead of the table's hint.
+    /// The host page fixed the value (`data-customer`): shown, not editable.
     #[prop(optional)]
     readonly: bool,
 ) -> impl IntoView {

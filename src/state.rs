@@ -238,8 +238,8 @@ fn draft_of(values: &[RwSignal<String>; Field::COUNT]) -> Draft {
     draft
 }
 
-/// The fields a reply's `key` is about. The start's five parameters share
-/// one group of controls.
+/// The field a reply's `key` names; none for a key this form does not know
+/// (the problem then shows in the summary only).
 pub fn fields_of_key(key: &str) -> Vec<Field> {
     Field::from_name(key).into_iter().collect()
 }
