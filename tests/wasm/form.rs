@@ -68,6 +68,27 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
+/// Waits (5 s at most) until the stub has given every queued reply and
+/// nothing is in flight: no fixed sleeps, so a slow machine cannot fail a test.
+async fn settle() {
+    for _ in 0..250 {
+        let queued = js_sys::eval("window.__replies.length")
+            .unwrap()
+            .as_f64()
+            .unwrap_or(0.0);
+        let busy = document()
+            .query_selector("form[aria-busy]")
+            .unwrap()
+            .is_some();
+        if queued == 0.0 && !busy {
+            tick().await;
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("the form never settled");
+}
+
 fn reply(status: u16, body: &str) {
     let code = format!(
         "window.__replies.push({{ status: {status}, body: {} }})",
@@ -395,7 +416,7 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
     reply(200, &envelope(200, "", "OK", r#"{"id":42}"#));
     sign_in_and_minimum().await;
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
 
     assert_eq!(text("cf-created-title"), "Conference created");
     let id = document()
@@ -473,7 +494,7 @@ async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
     sign_in_and_minimum().await;
     fill("cf-description", "Keep me").await;
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
     assert_eq!(
         messages_near("cf-code"),
         ["Error: That conference code is already in use. Enter a different code"]
@@ -494,7 +515,7 @@ async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
     );
     sign_in_and_minimum().await;
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
     assert!(text("cf-failure").contains("Your account's role does not allow creating conferences"));
     assert!(
         document()
@@ -508,7 +529,7 @@ async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
         &envelope(403, "", "Your rate plan does not allow this.", ""),
     );
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
     assert!(text("cf-failure").contains("Your rate plan does not include conferences"));
 }
 
@@ -519,7 +540,7 @@ async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retr
     js_sys::eval(r#"window.__replies.push({ status: 502, type: "text/html", body: "<html><script>window.__pwned = 1</script>Bad Gateway</html>" })"#).unwrap();
     sign_in_and_minimum().await;
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
     let failure = text("cf-failure");
     assert!(
         failure.contains("HTTP 502: a reply that is not JSON"),
@@ -541,7 +562,7 @@ async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retr
         .dyn_into()
         .unwrap();
     retry.click();
-    sleep(150).await;
+    settle().await;
     assert_eq!(
         document()
             .query_selector(".cf-created-id")
@@ -564,7 +585,7 @@ async fn a_second_submit_while_one_is_in_flight_does_nothing() {
         let button: HtmlElement = by_id("cf-submit").unwrap().dyn_into().unwrap();
         button.click();
     }
-    sleep(400).await;
+    settle().await;
     assert_eq!(requests().len(), 3, "one sign-in, one check, one create");
     assert_eq!(
         document()
@@ -588,7 +609,7 @@ async fn a_token_from_the_host_skips_the_sign_in() {
     fill("cf-code", "555").await;
     fill("cf-listenpin", "5555").await;
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
     let sent = requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(
@@ -635,7 +656,7 @@ async fn a_problem_with_an_unknown_key_shows_in_the_summary_and_goes_with_any_ch
     );
     sign_in_and_minimum().await;
     click("cf-submit").await;
-    sleep(100).await;
+    settle().await;
     let summary = text("cf-summary");
     assert!(summary.contains("Colour is not allowed here"), "{summary}");
     type_into("cf-description", "x").await;
