@@ -119,24 +119,31 @@ async fn rules_show_while_typing_before_any_request_and_warnings_do_not_block() 
     let (s, b) = page().await;
     b.type_into("#cf-code", "12ab").await;
     b.type_into("#cf-adminpin", "5555").await; // leaving code shows its problem
-    assert_eq!(
-        b.messages("cf-code").await,
-        ["Error: Conference code must contain only digits 0 to 9"]
-    );
+    b.expect_messages(
+        "cf-code",
+        &["Error: Conference code must contain only digits 0 to 9"],
+    )
+    .await;
     b.type_into("#cf-talkpin", "5555").await;
     b.type_into("#cf-listenpin", "").await;
-    assert_eq!(
-        b.messages("cf-talkpin").await,
-        ["Error: Talk PIN must be different from Admin PIN"]
-    );
-    assert_eq!(
-        b.messages("cf-adminpin").await,
-        ["Error: Talk PIN must be different from Admin PIN"]
-    );
+    b.expect_messages(
+        "cf-talkpin",
+        &["Error: Talk PIN must be different from Admin PIN"],
+    )
+    .await;
+    b.expect_messages(
+        "cf-adminpin",
+        &["Error: Talk PIN must be different from Admin PIN"],
+    )
+    .await;
     b.retype("#cf-count", "3").await;
     b.type_into("#cf-maximum", "").await;
-    let count = b.messages("cf-count").await;
-    assert!(count.contains(&"Error: Select how often the conference repeats, or set the number of conferences to 1".to_owned()), "{count:?}");
+    let wanted =
+        "Error: Select how often the conference repeats, or set the number of conferences to 1";
+    b.until(wanted, || async {
+        b.messages("cf-count").await.iter().any(|m| m == wanted)
+    })
+    .await;
     assert!(s.requests().await.is_empty(), "no request per keystroke");
     // Fix everything; leave warnings (short PIN, maximum 1) and submit.
     b.retype("#cf-code", "700003").await;
@@ -145,7 +152,13 @@ async fn rules_show_while_typing_before_any_request_and_warnings_do_not_block() 
     b.retype("#cf-maximum", "1").await;
     b.type_into("#cf-auth_username", "demo").await;
     b.type_into("#cf-auth_password", "demo").await;
-    assert!(b.messages("cf-talkpin").await[0].starts_with("Warning:"));
+    b.until("the short PIN warning", || async {
+        b.messages("cf-talkpin")
+            .await
+            .first()
+            .is_some_and(|m| m.starts_with("Warning:"))
+    })
+    .await;
     b.screenshot("warnings-before-submit").await;
     b.click("#cf-submit").await;
     b.created_id().await;
@@ -171,16 +184,17 @@ async fn a_duplicate_code_lands_on_the_code_field_and_clears_when_changed() {
         b.focused_id().await == "cf-summary"
     })
     .await;
-    assert_eq!(
-        b.messages("cf-code").await,
-        ["Error: That conference code is already in use. Enter a different code"]
-    );
+    b.expect_messages(
+        "cf-code",
+        &["Error: That conference code is already in use. Enter a different code"],
+    )
+    .await;
     assert_eq!(b.value("#cf-description").await, "second");
     assert_eq!(b.value("#cf-talkpin").await, "13579");
     assert_eq!(b.value("#cf-auth_username").await, "demo", "sign-in kept");
     b.screenshot("duplicate-code").await;
     b.type_into("#cf-code", "5").await;
-    assert!(b.messages("cf-code").await.is_empty());
+    b.expect_messages("cf-code", &[]).await;
     assert_eq!(
         s.stored("700004").await.unwrap()["description"],
         "first",
@@ -247,10 +261,8 @@ async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     b.click("#cf-submit").await;
     b.wait_for_long("#cf-auth_username").await;
-    assert_eq!(
-        b.messages("cf-auth_username").await,
-        ["Error: Enter your username"]
-    );
+    b.expect_messages("cf-auth_username", &["Error: Enter your username"])
+        .await;
     assert_eq!(
         b.text("#cf-status").await,
         "Your sign-in has expired: sign in again."

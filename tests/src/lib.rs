@@ -395,6 +395,20 @@ impl Browser {
             .collect()
     }
 
+    /// Asserts the messages of a control's group, once they have settled
+    /// (views update a moment after a key press; 5 s at most).
+    pub async fn expect_messages(&self, id: &str, expected: &[&str]) {
+        let started = Instant::now();
+        loop {
+            let shown = self.messages(id).await;
+            if shown == expected || started.elapsed() > Duration::from_secs(5) {
+                assert_eq!(shown, expected, "messages on {id}");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The created conference's ID on screen, once shown.
     pub async fn created_id(&self) -> u64 {
         let el = self.wait_for_long(".cf-created-id").await;
