@@ -252,50 +252,52 @@ pub fn Start() -> impl IntoView {
         view! { <input type="hidden" name=f.name() prop:value=move || v(f).get() /> }
     });
     view! {
-        <fieldset class="cf-group cf-start" class:cf-group-error=error aria-describedby=described_by(form, "cf-start".into(), true, &START)>
+        <fieldset class="cf-group cf-start" class:cf-group-error=error>
             <legend class="cf-label">"Start"</legend>
             <p class="cf-hint" id="cf-start-hint">
                 "Leave the date empty for a conference that is always open. Without a time it starts at midnight, the switch's local time."
             </p>
             {messages(form, "cf-start".into(), &START)}
             <div class="cf-input-row">
-                <div class="cf-inline">
-                    <label class="cf-sublabel" for="cf-start-date">"Date"</label>
-                    <input
-                        class="cf-input"
-                        id="cf-start-date"
-                        type="date"
-                        min="2000-01-01"
-                        max="2100-12-31"
-                        aria-invalid=aria_invalid(form, &START)
-                        prop:value=date
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            date.set(text.clone());
-                            set_date(text);
-                        }
-                        on:blur=move |_| form.leave(&START)
-                    />
-                </div>
-                <div class="cf-inline">
-                    <label class="cf-sublabel" for="cf-start-time">"Time"</label>
-                    <input
-                        class="cf-input"
-                        id="cf-start-time"
-                        type="time"
-                        aria-invalid=aria_invalid(form, &START)
-                        prop:value=time
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            time.set(text.clone());
-                            set_time(text);
-                        }
-                        on:blur=move |_| form.leave(&START)
-                    />
-                </div>
+                {start_input(form, "cf-start-date", "Date", "date", date, set_date)}
+                {start_input(form, "cf-start-time", "Time", "time", time, set_time)}
             </div>
             {hidden}
         </fieldset>
+    }
+}
+
+/// One of the start's two controls, the browser's own date or time input,
+/// described by the start's hint and messages.
+fn start_input(
+    form: FormState,
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    text: RwSignal<String>,
+    apply: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let date = kind == "date";
+    view! {
+        <div class="cf-inline">
+            <label class="cf-sublabel" for=id>{label}</label>
+            <input
+                class="cf-input"
+                id=id
+                type=kind
+                min=date.then_some("2000-01-01")
+                max=date.then_some("2100-12-31")
+                aria-invalid=aria_invalid(form, &START)
+                aria-describedby=described_by(form, "cf-start".into(), true, &START)
+                prop:value=text
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    text.set(value.clone());
+                    apply(value);
+                }
+                on:blur=move |_| form.leave(&START)
+            />
+        </div>
     }
 }
 

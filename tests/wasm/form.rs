@@ -193,6 +193,16 @@ fn messages_near(id: &str) -> Vec<String> {
         .collect()
 }
 
+/// Signs in (the stub hands out a token), fills the minimum, submits, and
+/// waits: the switch answers the check with `reply`.
+async fn submit_answered_with(reply_body: &str) {
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, reply_body);
+    sign_in_and_minimum().await;
+    click("cf-submit").await;
+    settle().await;
+}
+
 async fn sign_in_and_minimum() {
     fill("cf-auth_username", "demo").await;
     fill("cf-auth_password", "demo").await;
@@ -508,14 +518,7 @@ async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
 #[wasm_bindgen_test]
 async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
     mount(&[]).await;
-    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
-    reply(
-        200,
-        &envelope(402, "", "Your role does not allow this.", ""),
-    );
-    sign_in_and_minimum().await;
-    click("cf-submit").await;
-    settle().await;
+    submit_answered_with(&envelope(402, "", "Your role does not allow this.", "")).await;
     assert!(text("cf-failure").contains("Your account's role does not allow creating conferences"));
     assert!(
         document()
@@ -649,14 +652,7 @@ async fn generate_makes_distinct_random_pins() {
 #[wasm_bindgen_test]
 async fn a_problem_with_an_unknown_key_shows_in_the_summary_and_goes_with_any_change() {
     mount(&[]).await;
-    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
-    reply(
-        200,
-        &envelope(400, "colour", "Colour is not allowed here", ""),
-    );
-    sign_in_and_minimum().await;
-    click("cf-submit").await;
-    settle().await;
+    submit_answered_with(&envelope(400, "colour", "Colour is not allowed here", "")).await;
     let summary = text("cf-summary");
     assert!(summary.contains("Colour is not allowed here"), "{summary}");
     type_into("cf-description", "x").await;
