@@ -116,7 +116,7 @@ pub fn TextInput(
                     prop:value=move || value.get()
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        form.input(&[field], || vec![(field, v)]);
+                        form.input(&[field], vec![(field, v)]);
                     }
                     on:blur=move |_| form.leave(&[field])
                 />
@@ -145,7 +145,7 @@ pub fn Flag(field: Field) -> impl IntoView {
                 prop:checked=move || value.get().trim() == "1"
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    form.input(&[field], || vec![(field, if on { "1" } else { "0" }.to_owned())]);
+                    form.input(&[field], vec![(field, if on { "1" } else { "0" }.to_owned())]);
                     form.leave(&[field]);
                 }
             />
@@ -181,7 +181,7 @@ pub fn Choice(field: Field) -> impl IntoView {
                 prop:value=move || value.get()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    form.input(&[field], || vec![(field, v)]);
+                    form.input(&[field], vec![(field, v)]);
                     form.leave(&[field]);
                 }
             >
@@ -235,7 +235,7 @@ pub fn Start() -> impl IntoView {
                 (Field::Day, "1".into()),
             ],
         };
-        form.input(&START, || values);
+        form.input(&START, values);
     };
     let set_time = move |text: String| {
         let values = match text.split_once(':') {
@@ -245,7 +245,7 @@ pub fn Start() -> impl IntoView {
             ],
             None => vec![(Field::Hour, "0".into()), (Field::Minute, "0".into())],
         };
-        form.input(&START, || values);
+        form.input(&START, values);
     };
     let error = has_error(form, &START);
     let hidden = START.map(|f| {

@@ -111,17 +111,13 @@ impl FormState {
 
     /// The draft as it stands (untracked: for actions, not views).
     pub fn draft(&self) -> Draft {
-        let mut draft = Draft::new();
-        for field in Field::all() {
-            draft.set(field, self.values[field as usize].get_untracked());
-        }
-        draft
+        untrack(|| draft_of(&self.values))
     }
 
     /// The user typed into a control: its server problems go, and its own
     /// problems will show once it is left.
-    pub fn input(&self, fields: &[Field], value: impl FnOnce() -> Vec<(Field, String)>) {
-        for (field, v) in value() {
+    pub fn input(&self, fields: &[Field], values: Vec<(Field, String)>) {
+        for (field, v) in values {
             self.values[field as usize].set(v);
         }
         self.changed
@@ -230,6 +226,7 @@ impl FormState {
     }
 }
 
+/// The draft, read tracked: a memo built on it reruns when any value changes.
 fn draft_of(values: &[RwSignal<String>; Field::COUNT]) -> Draft {
     let mut draft = Draft::new();
     for field in Field::all() {

@@ -328,7 +328,7 @@ pub fn suggest_code(form: FormState) {
         form.busy.set(false);
         match result {
             Ok(Some(code)) => {
-                form.input(&[Field::Code], || vec![(Field::Code, code.clone())]);
+                form.input(&[Field::Code], vec![(Field::Code, code.clone())]);
                 form.leave(&[Field::Code]);
                 form.status.set(format!("Suggested code {code}."));
                 focus_when_drawn("cf-code");
@@ -357,6 +357,6 @@ pub fn generate_pin(form: FormState, field: Field) {
         .take(10)
         .find(|pin| !pin.is_empty() && !others.contains(pin))
         .unwrap_or_default();
-    form.input(&[field], || vec![(field, pin)]);
+    form.input(&[field], vec![(field, pin)]);
     form.leave(&[field]);
 }
