@@ -13,6 +13,7 @@ pub const AXE_CORE: &str = "4.14.1";
 
 pub fn setup() -> Result {
     wasm_target()?;
+    rust_src()?;
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
@@ -29,6 +30,17 @@ fn wasm_target() -> Result {
     }
     step("installing the wasm32-unknown-unknown target");
     run(cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The standard library's source: the release bundle rebuilds it for size
+/// (see `app::build`).
+fn rust_src() -> Result {
+    let installed = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "rust-src") {
+        return Ok(());
+    }
+    step("installing the rust-src component");
+    run(cmd("rustup", &["component", "add", "rust-src"]))
 }
 
 fn trunk() -> Result {
