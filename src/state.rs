@@ -44,6 +44,17 @@ pub struct CreatedConference {
     pub occurrences: Vec<String>,
 }
 
+/// What the submit flow learns about the switch and the last attempt.
+#[derive(Default)]
+pub struct Session {
+    /// `Some(false)` once the switch has shown it hands out no tokens.
+    pub tokens_supported: Option<bool>,
+    /// The token came from our own sign-in, so a 401 may sign in again.
+    pub token_is_ours: bool,
+    /// The code of a create whose reply was lost: a retry checks it first.
+    pub uncertain_code: Option<String>,
+}
+
 #[derive(Clone, Copy)]
 pub struct FormState {
     pub values: [RwSignal<String>; Field::COUNT],
@@ -62,12 +73,8 @@ pub struct FormState {
     pub created: RwSignal<Option<CreatedConference>>,
     /// Whether the sign-in fields show (not when the host page gave a token).
     pub show_sign_in: RwSignal<bool>,
-    /// `Some(false)` once the switch has shown it hands out no tokens.
-    pub tokens_supported: RwSignal<Option<bool>>,
-    /// The token came from our own sign-in, so a 401 may sign in again.
-    pub token_is_ours: RwSignal<bool>,
-    /// The code of a create whose reply was lost: a retry checks it first.
-    pub uncertain_code: RwSignal<Option<String>>,
+    /// What the submit flow remembers between attempts; no view shows it.
+    pub session: StoredValue<Session>,
     pub api: StoredValue<Api>,
     pub config: StoredValue<Config>,
 }
@@ -94,9 +101,7 @@ impl FormState {
             failure: RwSignal::new(None),
             created: RwSignal::new(None),
             show_sign_in: RwSignal::new(config.token.is_none()),
-            tokens_supported: RwSignal::new(None),
-            token_is_ours: RwSignal::new(false),
-            uncertain_code: RwSignal::new(None),
+            session: StoredValue::new(Session::default()),
             api: StoredValue::new(Api {
                 base: config.api_base.clone(),
                 timeout_ms: config.timeout_ms,
@@ -130,9 +135,9 @@ impl FormState {
         let sign_in = fields
             .iter()
             .any(|f| matches!(f, Field::AuthUsername | Field::AuthPassword));
-        if sign_in && self.token_is_ours.get_untracked() {
+        if sign_in && self.session.with_value(|s| s.token_is_ours) {
             self.value(Field::AuthToken).set(String::new());
-            self.token_is_ours.set(false);
+            self.session.update_value(|s| s.token_is_ours = false);
         }
     }
 
@@ -195,7 +200,7 @@ impl FormState {
                 }
             }
         });
-        items.sort_by_key(|(f, _)| *f);
+        conference::report::sort_by_key(&mut items, |(f, _)| *f);
         items.dedup();
         let mut out: Vec<(String, String)> =
             items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
@@ -221,7 +226,7 @@ impl FormState {
         self.summary_open.set(false);
         self.failure.set(None);
         self.created.set(None);
-        self.uncertain_code.set(None);
+        self.session.update_value(|s| s.uncertain_code = None);
         self.status.set(String::new());
     }
 }

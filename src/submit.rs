@@ -82,15 +82,18 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
     let api = form.api.get_value();
 
     // A create whose reply was lost may have happened: look before repeating it.
-    if form.uncertain_code.get_untracked().as_deref() == Some(conference.code.as_str()) {
+    if form
+        .session
+        .with_value(|s| s.uncertain_code.as_deref() == Some(conference.code.as_str()))
+    {
         form.status
             .set("Checking whether the conference was already created…".into());
         match api.find(&conference.code, &credentials).await {
             Ok(Outcome::Success(id)) => {
-                form.uncertain_code.set(None);
+                form.session.update_value(|s| s.uncertain_code = None);
                 return Ok(created(&conference, id));
             }
-            Ok(Outcome::NotFound) => form.uncertain_code.set(None),
+            Ok(Outcome::NotFound) => form.session.update_value(|s| s.uncertain_code = None),
             // Still unclear (or signed out): say so, and keep remembering the code.
             other => return Err(stop_for(form, other.map(|o| o.map(drop)), true)),
         }
@@ -99,7 +102,9 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
     form.status
         .set("Checking the details with the switch…".into());
     let mut checked = api.create(&conference, &credentials, true).await;
-    if matches!(checked, Ok(Outcome::BadCredentials)) && form.token_is_ours.get_untracked() {
+    if matches!(checked, Ok(Outcome::BadCredentials))
+        && form.session.with_value(|s| s.token_is_ours)
+    {
         // Our token expired: sign in again once, with the password still typed.
         form.value(Field::AuthToken).set(String::new());
         credentials = sign_in(form).await?;
@@ -124,7 +129,8 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
             // No clear answer: the switch may have stored it. Remember to look first.
             let unclear = matches!(other, Err(_) | Ok(Outcome::Unexpected(_)));
             if unclear {
-                form.uncertain_code.set(Some(conference.code.clone()));
+                form.session
+                    .update_value(|s| s.uncertain_code = Some(conference.code.clone()));
             }
             Err(stop_for(form, other.map(|o| o.map(drop)), unclear))
         }
@@ -161,20 +167,26 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
         username: username.clone(),
         password: password.clone(),
     };
-    if form.tokens_supported.get_untracked() == Some(false) {
+    if form
+        .session
+        .with_value(|s| s.tokens_supported == Some(false))
+    {
         return Ok(password_credentials);
     }
     form.status.set("Signing in…".into());
     match form.api.get_value().login(&username, &password).await {
         Ok(Outcome::Success(token)) => {
-            form.tokens_supported.set(Some(true));
-            form.token_is_ours.set(true);
+            form.session.update_value(|s| {
+                s.tokens_supported = Some(true);
+                s.token_is_ours = true;
+            });
             form.value(Field::AuthToken).set(token.token.clone());
             Ok(Credentials::Token(token.token))
         }
         // A switch before 4.1: no tokens, so credentials go in each POST body.
         Ok(Outcome::Unexpected(_)) | Ok(Outcome::NotFound) => {
-            form.tokens_supported.set(Some(false));
+            form.session
+                .update_value(|s| s.tokens_supported = Some(false));
             Ok(password_credentials)
         }
         Ok(Outcome::SecondFactor) => Err(Stop::Failed(Failure {
@@ -201,7 +213,7 @@ fn stop_for(form: FormState, reply: Result<Outcome<()>, NetError>, maybe_created
             let had_token = !form.value(Field::AuthToken).get_untracked().is_empty();
             form.show_sign_in.set(true);
             form.value(Field::AuthToken).set(String::new());
-            form.token_is_ours.set(false);
+            form.session.update_value(|s| s.token_is_ours = false);
             if had_token && form.value(Field::AuthPassword).get_untracked().is_empty() {
                 // The host's token ended; the empty fields say what they need.
                 form.status

@@ -219,6 +219,15 @@ proptest! {
         let back: serde_json::Value = serde_json::from_str(&ours.to_string()).unwrap();
         prop_assert_eq!(back, value);
     }
+
+    #[test]
+    fn our_sort_orders_as_the_standard_stable_sort(items in prop::collection::vec((0u8..6, any::<u16>()), 0..60)) {
+        let mut ours = items.clone();
+        conference::report::sort_by_key(&mut ours, |(k, _)| *k);
+        let mut std_sorted = items;
+        std_sorted.sort_by_key(|(k, _)| *k);
+        prop_assert_eq!(ours, std_sorted);
+    }
 }
 
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
