@@ -75,10 +75,8 @@ fn one(field: Field) -> &'static [Field] {
 pub fn TextInput(
     field: Field,
     /// A button beside the input (Suggest, Generate).
-    #[prop(optional)]
     action: Option<AnyView>,
     /// The host page fixed the value (`data-customer`): shown, not editable.
-    #[prop(optional)]
     readonly: bool,
 ) -> impl IntoView {
     let form = expect_context::<FormState>();

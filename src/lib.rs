@@ -13,7 +13,7 @@ pub mod state;
 pub mod submit;
 mod summary;
 
-use conference::Field;
+use conference::{Field, Group, Kind, PARAMS};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -56,21 +56,6 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
         request_animation_frame(|| dom::focus("cf-code"));
     });
     let retry = Callback::new(move |_| submit());
-    let generate = move |field: Field| {
-        view! {
-            <button
-                type="button"
-                class="cf-button cf-button-secondary"
-                aria-label=format!("Generate a {}", field.label())
-                on:click=move |_| submit::generate_pin(form, field)
-            >
-                "Generate"
-            </button>
-        }
-        .into_any()
-    };
-    let fixed_customer = form.config.with_value(|c| c.customer.is_some());
-
     view! {
         <div class="cf">
             <ErrorSummary />
@@ -86,57 +71,7 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
                         submit();
                     }
                 >
-                    <Show when=move || form.show_sign_in.get()>
-                        <fieldset class="cf-section">
-                            <legend class="cf-section-title">"Sign in to the switch"</legend>
-                            <TextInput field=Field::AuthUsername />
-                            <TextInput field=Field::AuthPassword />
-                        </fieldset>
-                    </Show>
-                    <fieldset class="cf-section">
-                        <legend class="cf-section-title">"Access"</legend>
-                        <TextInput
-                            field=Field::Code
-                            action=view! {
-                                <button
-                                    type="button"
-                                    class="cf-button cf-button-secondary"
-                                    on:click=move |_| submit::suggest_code(form)
-                                >
-                                    "Suggest a code"
-                                </button>
-                            }
-                                .into_any()
-                        />
-                        <p class="cf-hint cf-section-hint">"Set at least one PIN. No two PINs may be the same."</p>
-                        <TextInput field=Field::AdminPin action=generate(Field::AdminPin) />
-                        <TextInput field=Field::TalkPin action=generate(Field::TalkPin) />
-                        <TextInput field=Field::ListenPin action=generate(Field::ListenPin) />
-                    </fieldset>
-                    <fieldset class="cf-section">
-                        <legend class="cf-section-title">"Schedule"</legend>
-                        <Start />
-                        <TextInput field=Field::Duration />
-                        <Choice field=Field::Repeats />
-                        <TextInput field=Field::Count />
-                        <SchedulePreview />
-                    </fieldset>
-                    <fieldset class="cf-section">
-                        <legend class="cf-section-title">"Details"</legend>
-                        <TextInput field=Field::Description />
-                        <TextInput field=Field::Owner />
-                        <TextInput field=Field::Customer readonly=fixed_customer />
-                        <TextInput field=Field::CallerId />
-                        <TextInput field=Field::Maximum />
-                    </fieldset>
-                    <fieldset class="cf-section">
-                        <legend class="cf-section-title">"Options"</legend>
-                        <Flag field=Field::Panel />
-                        <Flag field=Field::PlayJoin />
-                        <Flag field=Field::PlayMusic />
-                        <Flag field=Field::RecordName />
-                        <Flag field=Field::WaitMusic />
-                    </fieldset>
+                    {SECTIONS.map(|(group, title)| section(form, group, title))}
                     <button type="submit" class="cf-button cf-submit" id="cf-submit">
                         {move || if form.busy.get() { "Creating…" } else { "Create conference" }}
                     </button>
@@ -147,4 +82,92 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
             </p>
         </div>
     }
+}
+
+/// The form's sections, in order. Each holds the parameters of its group in
+/// the core's table, so a parameter added there appears here.
+const SECTIONS: [(Group, &str); 5] = [
+    (Group::SignIn, "Sign in to the switch"),
+    (Group::Access, "Access"),
+    (Group::Schedule, "Schedule"),
+    (Group::Details, "Details"),
+    (Group::Options, "Options"),
+];
+
+/// One section: a fieldset of its group's controls. The sign-in shows only
+/// while it is needed (not when the host page handed over a token).
+fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView {
+    move || {
+        (group != Group::SignIn || form.show_sign_in.get()).then(|| {
+            let controls = PARAMS
+                .iter()
+                .filter(|p| p.group == group)
+                .map(|p| control(form, p.field))
+                .collect_view();
+            view! {
+                <fieldset class="cf-section">
+                    <legend class="cf-section-title">{title}</legend>
+                    {controls}
+                </fieldset>
+            }
+        })
+    }
+}
+
+/// The control for one parameter, with what goes beside it. The five parts
+/// of the start share one control; the token has none (a host page sets it).
+fn control(form: FormState, field: Field) -> AnyView {
+    let kind = field.param().kind;
+    match field {
+        Field::AuthToken | Field::Month | Field::Day | Field::Hour | Field::Minute => {
+            return ().into_any()
+        }
+        Field::Year => return view! { <Start /> }.into_any(),
+        Field::Repeats => return view! { <Choice field /> }.into_any(),
+        _ if matches!(kind, Kind::Flag) => return view! { <Flag field /> }.into_any(),
+        _ => {}
+    }
+    let action = match field {
+        Field::Code => Some(button("Suggest a code", None, move || {
+            submit::suggest_code(form)
+        })),
+        Field::AdminPin | Field::TalkPin | Field::ListenPin => Some(button(
+            "Generate",
+            Some(format!("Generate a {}", field.label())),
+            move || submit::generate_pin(form, field),
+        )),
+        _ => None,
+    };
+    let readonly = field == Field::Customer && form.config.with_value(|c| c.customer.is_some());
+    // What follows the control in its section.
+    let after = match field {
+        Field::Code => Some(
+            view! {
+                <p class="cf-hint cf-section-hint">"Set at least one PIN. No two PINs may be the same."</p>
+            }
+            .into_any(),
+        ),
+        Field::Count => Some(view! { <SchedulePreview /> }.into_any()),
+        _ => None,
+    };
+    view! {
+        <TextInput field action readonly />
+        {after}
+    }
+    .into_any()
+}
+
+/// A secondary button beside a control (Suggest a code, Generate).
+fn button(text: &'static str, label: Option<String>, act: impl Fn() + 'static) -> AnyView {
+    view! {
+        <button
+            type="button"
+            class="cf-button cf-button-secondary"
+            aria-label=label
+            on:click=move |_| act()
+        >
+            {text}
+        </button>
+    }
+    .into_any()
 }

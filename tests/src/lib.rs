@@ -68,8 +68,11 @@ impl Server {
         let site = tempfile::tempdir().unwrap();
         copy_dir(&dist(), site.path());
         let index = std::fs::read_to_string(site.path().join("index.html")).unwrap();
+        // The release build's index.html is minified: attribute values unquoted.
+        let mount = "data-api-base=/api/json/";
+        assert!(index.contains(mount), "dist/index.html has no {mount}");
         for (name, attrs) in pages {
-            let page = index.replace("data-api-base=\"/api/json/\"", attrs);
+            let page = index.replace(mount, attrs);
             std::fs::write(site.path().join(name), page).unwrap();
         }
         let mut child = Command::new(server_binary())

@@ -9,21 +9,23 @@ use crate::run::{cmd, root, run, step, Result};
 /// What the app may weigh: wasm + JS + CSS, each gzip -9, added up.
 ///
 /// The goal set for the product is 90 KB; the form does not meet it yet (see
-/// the README's "Size"), so this guards against growth from where it stands.
-pub const BUDGET_BYTES: usize = 150 * 1024;
+/// the README's "Size"), so this guards against growth from where it stands
+/// (116.7 KB), with a little room.
+pub const BUDGET_BYTES: usize = 120 * 1024;
 pub const GOAL_BYTES: usize = 90 * 1024;
 
 /// How the release bundle is compiled, for size. The standard library is
 /// rebuilt with panics that abort at once: the browser shows no panic message
 /// anyway, and the messages, locations and their formatting code no longer
-/// ship (about 15 KB gzipped). `erase_components` makes Leptos's views type-
+/// ship (about 15 KB gzipped); its `optimize_for_size` choices save 1.4 KB. `erase_components` makes Leptos's views type-
 /// erased (about 2 KB). Both need unstable flags; `RUSTC_BOOTSTRAP` lets this
 /// machine's stable compiler take them, for this build only, so nothing else
 /// (the tests, the server) is built differently. Its own target folder keeps
 /// the two kinds of build from undoing each other's work.
-const SIZE_BUILD: [(&str, &str); 3] = [
+const SIZE_BUILD: [(&str, &str); 4] = [
     ("RUSTC_BOOTSTRAP", "1"),
     ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
+    ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
     (
         "RUSTFLAGS",
         "-Zunstable-options -Cpanic=immediate-abort --cfg erase_components",
@@ -39,7 +41,57 @@ pub fn build() -> Result {
     }
     trunk.env("CARGO_TARGET_DIR", root().join("target/bundle"));
     run(trunk)?;
-    write_embed_loader(&root().join("dist"))
+    let dist = root().join("dist");
+    minify_js(&dist)?;
+    write_embed_loader(&dist)
+}
+
+/// Minifies wasm-bindgen's JavaScript with terser (1.5 KB gzipped less), and
+/// puts the new file's hash into the page's `integrity` attribute.
+fn minify_js(dist: &Path) -> Result {
+    let index_path = dist.join("index.html");
+    let index = std::fs::read_to_string(&index_path).map_err(|e| format!("{index_path:?}: {e}"))?;
+    let js = dist.join(find_in_index(&index, "/conference-form-", ".js")?);
+    let before = std::fs::read(&js).map_err(|e| format!("{js:?}: {e}"))?;
+    let path = js.to_string_lossy();
+    run(cmd(
+        "terser",
+        &[
+            &path,
+            "--module",
+            "--compress",
+            "--mangle",
+            "--output",
+            &path,
+        ],
+    ))?;
+    let after = std::fs::read(&js).map_err(|e| format!("{js:?}: {e}"))?;
+    let (old, new) = (integrity(&before), integrity(&after));
+    if !index.contains(&old) {
+        return Err(format!("dist/index.html has no integrity {old} for {path}"));
+    }
+    std::fs::write(&index_path, index.replace(&old, &new)).map_err(|e| e.to_string())
+}
+
+/// A subresource-integrity value, as Trunk writes it.
+fn integrity(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha384::digest(bytes);
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The name of the file `index.html` links with this prefix and suffix,
+/// without its leading `/`.
+fn find_in_index(index: &str, prefix: &str, suffix: &str) -> Result<String> {
+    index
+        .split(['\'', '"', ' ', '=', '>', '\n'])
+        .find(|s| s.starts_with(prefix) && s.ends_with(suffix))
+        .map(|s| s.trim_start_matches('/').to_owned())
+        .ok_or(format!("dist/index.html names no {prefix}*{suffix}"))
 }
 
 /// `dist/embed.js`: one stable URL a host page loads to get the form into its
@@ -47,13 +99,7 @@ pub fn build() -> Result {
 fn write_embed_loader(dist: &Path) -> Result {
     let index = std::fs::read_to_string(dist.join("index.html"))
         .map_err(|e| format!("dist/index.html: {e}"))?;
-    let find = |prefix: &str, suffix: &str| -> Result<String> {
-        index
-            .split(['\'', '"', ' ', '=', '>', '\n'])
-            .find(|s| s.starts_with(prefix) && s.ends_with(suffix))
-            .map(|s| s.trim_start_matches('/').to_owned())
-            .ok_or(format!("dist/index.html names no {prefix}*{suffix}"))
-    };
+    let find = |prefix: &str, suffix: &str| find_in_index(&index, prefix, suffix);
     let js = find("/conference-form-", ".js")?;
     let wasm = find("/conference-form-", "_bg.wasm")?;
     let css = find("/form-", ".css")?;

@@ -8,6 +8,8 @@ use crate::run::{cmd, output, root, run, step, tools_dir, Result};
 pub const TRUNK: &str = "0.21.14";
 /// The npm package `binaryen` ships a wasm-opt new enough for today's rustc.
 pub const BINARYEN: &str = "132.0.0";
+/// Minifies wasm-bindgen's JavaScript (Trunk's own minifier cannot read it).
+pub const TERSER: &str = "5.51.4";
 /// The accessibility checker the browser tests inject into the page.
 pub const AXE_CORE: &str = "4.14.1";
 
@@ -90,18 +92,19 @@ fn wasm_bindgen() -> Result {
     ))
 }
 
-/// wasm-opt (npm `binaryen`) and axe-core, both into .tools/.
+/// wasm-opt (npm `binaryen`), terser and axe-core, all into .tools/.
 fn wasm_opt() -> Result {
     let have_axe = tools_dir()
         .join("node_modules/axe-core/axe.min.js")
         .exists();
     if have_axe
+        && output("terser", &["--version"]).is_some_and(|v| v.contains(TERSER))
         && output("wasm-opt", &["--version"])
             .is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN))))
     {
         return Ok(());
     }
-    step("installing wasm-opt (npm package binaryen) and axe-core into .tools/");
+    step("installing wasm-opt (npm package binaryen), terser and axe-core into .tools/");
     std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
     let prefix = tools_dir();
     let prefix = prefix.to_string_lossy();
@@ -115,6 +118,7 @@ fn wasm_opt() -> Result {
             "--no-fund",
             "--silent",
             &format!("binaryen@{BINARYEN}"),
+            &format!("terser@{TERSER}"),
             &format!("axe-core@{AXE_CORE}"),
         ],
     ))

@@ -121,9 +121,11 @@ fn http_load() -> Result {
     if crate::run::output("wrk", &["--version"]).is_none()
         && std::path::Path::new("/usr/bin/wrk").metadata().is_err()
     {
-        run(cmd("apt-get", &["install", "-y", "-qq", "wrk"])).map_err(|e| {
-            format!("{e}: install wrk (Debian package wrk) for the HTTP load benchmark")
-        })?;
+        run(cmd("apt-get", &["update", "-qq"]))
+            .and_then(|()| run(cmd("apt-get", &["install", "-y", "-qq", "wrk"])))
+            .map_err(|e| {
+                format!("{e}: install wrk (Debian package wrk) for the HTTP load benchmark")
+            })?;
     }
     run(cmd(
         "cargo",
