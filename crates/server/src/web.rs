@@ -78,6 +78,9 @@ pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: N
             "no-cache"
         };
         set(h, header::CACHE_CONTROL, cache);
+        // Files go out precompressed or as they are, by Accept-Encoding: a
+        // shared cache must keep the two apart.
+        set(h, header::VARY, "accept-encoding");
     }
     response
 }

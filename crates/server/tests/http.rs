@@ -431,6 +431,25 @@ async fn static_files_have_types_compression_caching_and_security_headers() {
         .await
         .unwrap();
     assert_eq!(gz.headers()["content-encoding"], "gzip");
+    // A file with a precompressed copy: that copy, byte for byte.
+    let br = client()
+        .get(s.url("/app-0123456789abcdef_bg.wasm"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["content-type"], "application/wasm");
+    assert_eq!(br.headers()["vary"], "accept-encoding");
+    assert_eq!(&br.bytes().await.unwrap()[..], common::PRECOMPRESSED_WASM);
+    // Asked for no encoding: the file itself.
+    let plain = client()
+        .get(s.url("/app-0123456789abcdef_bg.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(&plain.bytes().await.unwrap()[..], b"\0asm\x01\0\0\0");
 }
 
 #[tokio::test]

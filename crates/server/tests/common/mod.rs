@@ -47,6 +47,12 @@ impl Server {
             b"\0asm\x01\0\0\0",
         )
         .unwrap();
+        // What `cargo xtask build` writes beside the wasm: served as it is.
+        std::fs::write(
+            dist.path().join("app-0123456789abcdef_bg.wasm.br"),
+            PRECOMPRESSED_WASM,
+        )
+        .unwrap();
         std::fs::write(
             dist.path().join("app-0123456789abcdef.js"),
             "export default function init() {}\n".repeat(50),
@@ -106,6 +112,10 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Stands for the brotli file of the test page's wasm: the server must send
+/// these bytes as they are, not compress the wasm itself.
+pub const PRECOMPRESSED_WASM: &[u8] = b"brotli made at build time";
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
