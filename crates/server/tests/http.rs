@@ -407,47 +407,34 @@ async fn static_files_have_types_compression_caching_and_security_headers() {
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["cache-control"], "no-cache");
-    let wasm = client()
-        .get(s.url("/app-0123456789abcdef_bg.wasm"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wasm.headers()["content-type"], "application/wasm");
-    assert!(wasm.headers()["cache-control"]
-        .to_str()
-        .unwrap()
-        .contains("immutable"));
-    let js = client()
-        .get(s.url("/app-0123456789abcdef.js"))
-        .header("accept-encoding", "br")
-        .send()
-        .await
-        .unwrap();
+    // A static file, asking for `encoding` ("" for none).
+    let fetch = async |path: &str, encoding: &str| {
+        let mut request = client().get(s.url(path));
+        if !encoding.is_empty() {
+            request = request.header("accept-encoding", encoding);
+        }
+        request.send().await.unwrap()
+    };
+    let wasm_path = "/app-0123456789abcdef_bg.wasm";
+    let js_path = "/app-0123456789abcdef.js";
+    // Without a precompressed copy: compressed as it goes out.
+    let js = fetch(js_path, "br").await;
     assert_eq!(js.headers()["content-encoding"], "br");
-    let gz = client()
-        .get(s.url("/app-0123456789abcdef.js"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let gz = fetch(js_path, "gzip").await;
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     // A file with a precompressed copy: that copy, byte for byte.
-    let br = client()
-        .get(s.url("/app-0123456789abcdef_bg.wasm"))
-        .header("accept-encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
+    let br = fetch(wasm_path, "gzip, br").await;
     assert_eq!(br.headers()["content-encoding"], "br");
     assert_eq!(br.headers()["content-type"], "application/wasm");
     assert_eq!(br.headers()["vary"], "accept-encoding");
+    assert!(br.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
     assert_eq!(&br.bytes().await.unwrap()[..], common::PRECOMPRESSED_WASM);
     // Asked for no encoding: the file itself.
-    let plain = client()
-        .get(s.url("/app-0123456789abcdef_bg.wasm"))
-        .send()
-        .await
-        .unwrap();
+    let plain = fetch(wasm_path, "").await;
+    assert_eq!(plain.headers()["content-type"], "application/wasm");
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(&plain.bytes().await.unwrap()[..], b"\0asm\x01\0\0\0");
 }
