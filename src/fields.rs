@@ -219,32 +219,6 @@ pub fn Start() -> impl IntoView {
             time.set(String::new());
         }
     });
-    let set_date = move |text: String| {
-        let parts: Vec<&str> = text.split('-').collect();
-        let values = match parts.as_slice() {
-            [y, m, d] => vec![
-                (Field::Year, trim_zeros(y)),
-                (Field::Month, trim_zeros(m)),
-                (Field::Day, trim_zeros(d)),
-            ],
-            _ => vec![
-                (Field::Year, "0".into()),
-                (Field::Month, "1".into()),
-                (Field::Day, "1".into()),
-            ],
-        };
-        form.input(&START, values);
-    };
-    let set_time = move |text: String| {
-        let values = match text.split_once(':') {
-            Some((h, m)) => vec![
-                (Field::Hour, trim_zeros(h)),
-                (Field::Minute, trim_zeros(&m[..m.len().min(2)])),
-            ],
-            None => vec![(Field::Hour, "0".into()), (Field::Minute, "0".into())],
-        };
-        form.input(&START, values);
-    };
     let error = has_error(form, &START);
     let hidden = START.map(|f| {
         view! { <input type="hidden" name=f.name() prop:value=move || v(f).get() /> }
@@ -257,8 +231,8 @@ pub fn Start() -> impl IntoView {
             </p>
             {messages(form, "cf-start".into(), &START)}
             <div class="cf-input-row">
-                {start_input(form, "cf-start-date", "Date", "date", date, set_date)}
-                {start_input(form, "cf-start-time", "Time", "time", time, set_time)}
+                {start_input(form, "cf-start-date", "Date", "date", date, date_values)}
+                {start_input(form, "cf-start-time", "Time", "time", time, time_values)}
             </div>
             {hidden}
         </fieldset>
@@ -273,7 +247,8 @@ fn start_input(
     label: &'static str,
     kind: &'static str,
     text: RwSignal<String>,
-    apply: impl Fn(String) + 'static,
+    // A plain function, not a closure: one copy of this view serves both.
+    values: fn(&str) -> Vec<(Field, String)>,
 ) -> impl IntoView {
     let date = kind == "date";
     view! {
@@ -291,11 +266,40 @@ fn start_input(
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     text.set(value.clone());
-                    apply(value);
+                    form.input(&START, values(&value));
                 }
                 on:blur=move |_| form.leave(&START)
             />
         </div>
+    }
+}
+
+/// The API's year, month and day from a date control's `YYYY-MM-DD`; an
+/// empty (or half-typed) date is no start date.
+fn date_values(text: &str) -> Vec<(Field, String)> {
+    match text.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] => vec![
+            (Field::Year, trim_zeros(y)),
+            (Field::Month, trim_zeros(m)),
+            (Field::Day, trim_zeros(d)),
+        ],
+        _ => vec![
+            (Field::Year, "0".into()),
+            (Field::Month, "1".into()),
+            (Field::Day, "1".into()),
+        ],
+    }
+}
+
+/// The API's hour and minute from a time control's `HH:MM` (or `HH:MM:SS`);
+/// an empty time is midnight.
+fn time_values(text: &str) -> Vec<(Field, String)> {
+    match text.split_once(':') {
+        Some((h, m)) => vec![
+            (Field::Hour, trim_zeros(h)),
+            (Field::Minute, trim_zeros(&m[..m.len().min(2)])),
+        ],
+        None => vec![(Field::Hour, "0".into()), (Field::Minute, "0".into())],
     }
 }
 
