@@ -50,6 +50,10 @@ pub struct Accounts {
     pub customers: Vec<Customer>,
     pub people: Vec<Person>,
     pub users: Vec<User>,
+    /// Checked against for an unknown username, so that it costs as much as a
+    /// known one and the time does not tell which names exist.
+    #[serde(skip)]
+    dummy_hash: String,
 }
 
 /// The demo sign-ins the README lists: username = password.
@@ -84,6 +88,7 @@ impl Accounts {
             name: name.to_owned(),
         };
         Accounts {
+            dummy_hash: String::new(),
             customers: vec![
                 customer(1, "Demo Ltd", Some(100)),
                 customer(2, "Second Customer plc", Some(100)),
@@ -103,11 +108,27 @@ impl Accounts {
                 user("reseller", 100, "Reseller", true, true, true),
             ],
         }
+        .with_dummy_hash()
     }
 
     pub fn load(path: &Path) -> Result<Accounts, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        let accounts: Accounts =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(accounts.with_dummy_hash())
+    }
+
+    /// The dummy hash takes the most iterations any user's hash has.
+    pub fn with_dummy_hash(mut self) -> Accounts {
+        let iterations = self
+            .users
+            .iter()
+            .filter_map(|u| u.password_hash.split('$').nth(1)?.parse::<u32>().ok())
+            .filter(|&n| (1..=MAX_ITERATIONS).contains(&n))
+            .max()
+            .unwrap_or(ITERATIONS);
+        self.dummy_hash = hash_password_with("not a password", iterations);
+        self
     }
 
     pub fn user(&self, username: &str) -> Option<&User> {
@@ -134,16 +155,29 @@ impl Accounts {
         self.people.iter().find(|p| p.id == id)
     }
 
-    /// Checks a password in constant time with respect to the stored hash.
+    /// Checks a password in constant time with respect to the stored hash; an
+    /// unknown user costs one hash too.
     pub fn verify(&self, username: &str, password: &str) -> Option<&User> {
-        let user = self.user(username)?;
-        verify_password(password, &user.password_hash).then_some(user)
+        match self.user(username) {
+            Some(user) => verify_password(password, &user.password_hash).then_some(user),
+            None => {
+                let _ = verify_password(password, &self.dummy_hash);
+                None
+            }
+        }
     }
 }
 
-pub fn hash_password(password: &str) -> String {
-    hash_password_with(password, ITERATIONS)
+/// A hash for an accounts file. A NUL is refused: HMAC pads a short key
+/// with zeros, so `pw` and `pw\0` would hash alike.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    if password.contains('\0') {
+        return Err("a password may not contain a NUL character".into());
+    }
+    Ok(hash_password_with(password, ITERATIONS))
 }
+
+const MAX_ITERATIONS: u32 = 10_000_000;
 
 fn hash_password_with(password: &str, iterations: u32) -> String {
     let mut salt = [0u8; 16];
@@ -160,6 +194,9 @@ fn derive(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
 }
 
 fn verify_password(password: &str, stored: &str) -> bool {
+    // No stored password holds a NUL (see hash_password), and with HMAC's zero
+    // padding `pw\0` would otherwise match `pw`.
+    let refused = password.contains('\0');
     let mut parts = stored.split('$');
     let (Some("pbkdf2-sha256"), Some(iterations), Some(salt), Some(hash), None) = (
         parts.next(),
@@ -175,11 +212,15 @@ fn verify_password(password: &str, stored: &str) -> bool {
     else {
         return false;
     };
-    if iterations == 0 || iterations > 10_000_000 {
+    if iterations == 0 || iterations > MAX_ITERATIONS {
         return false;
     }
     let derived = derive(password, &salt, iterations);
-    crate::token::constant_time_eq(&derived, &hash)
+    constant_time_eq(&derived, &hash) && !refused
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -209,6 +250,36 @@ mod tests {
         assert!(!verify_password("Secret", &a));
         assert!(!verify_password("secret", "plain"));
         assert!(!verify_password("secret", "pbkdf2-sha256$0$00$00"));
+    }
+
+    #[test]
+    fn trailing_nuls_do_not_sign_in() {
+        let accounts = Accounts::demo();
+        assert!(accounts.verify("demo", "demo").is_some());
+        assert!(accounts.verify("demo", "demo\0").is_none());
+        assert!(accounts.verify("demo", "demo\0\0\0").is_none());
+        assert!(hash_password("a\0").is_err());
+    }
+
+    #[test]
+    fn unknown_users_cost_a_hash_of_the_same_iterations() {
+        let mut accounts = Accounts::demo();
+        for user in &mut accounts.users {
+            user.password_hash = hash_password_with(&user.username, 40_000);
+        }
+        let accounts = accounts.with_dummy_hash();
+        assert!(accounts.dummy_hash.starts_with("pbkdf2-sha256$40000$"));
+        let time = |name: &str| {
+            let start = std::time::Instant::now();
+            assert!(accounts.verify(name, "wrong").is_none());
+            start.elapsed()
+        };
+        let (known, unknown) = (time("demo"), time("nobody"));
+        // Alike within a wide margin: without the dummy, unknown is ~0.
+        assert!(
+            unknown * 2 > known && known * 2 > unknown,
+            "known {known:?}, unknown {unknown:?}"
+        );
     }
 
     #[test]

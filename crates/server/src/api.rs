@@ -1,45 +1,128 @@
 //! `/api/json/...`: reads the request, applies test faults, asks the
 //! simulator (or the upstream switch), and writes the envelope.
 
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use conference::reply::Envelope;
+use futures_util::StreamExt;
 
 use crate::faults::{Fault, Logged};
+use crate::logline::clean;
+use crate::net::Peer;
 use crate::params::Params;
 use crate::AppState;
 
 /// Larger requests get 413: no real form comes near it.
 pub const MAX_BODY: usize = 64 * 1024;
 
-pub async fn handle(
-    State(app): State<Arc<AppState>>,
-    method: Method,
-    Path(function): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let function = function.trim_matches('/').to_owned();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+/// An oversized body is still read (and thrown away) up to this much, within
+/// the body timeout, before the 413 goes out: a client that writes its whole
+/// body before reading then sees the 413 instead of a reset connection.
+/// Past it, the 413 goes out at once and the connection closes.
+pub const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// The functions the form calls and the simulator knows; nothing else under
+/// /api/json/ is answered or forwarded.
+pub const FUNCTIONS: &[&str] = &[
+    "conferences/create",
+    "conferences/get",
+    "conferences/unused/code",
+    "user/login",
+];
+
+/// The function a raw (still percent-encoded) path names, with or without a
+/// trailing slash. Matching the raw path means `%2F` or `%3F` can never turn
+/// into a path or a query upstream.
+pub fn function_of(raw_path: &str) -> Option<&'static str> {
+    let rest = raw_path.strip_prefix("/api/json/")?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    FUNCTIONS.iter().copied().find(|f| *f == rest)
+}
+
+/// Unknown /api/ paths: a JSON 404, never the form.
+pub async fn not_found(request: Request) -> Response {
+    let path = request.uri().path();
+    log(request.method(), &clean(path), "-", 404, None);
+    json_reply(
+        StatusCode::NOT_FOUND,
+        Envelope::single(404, "", "No such function."),
+    )
+}
+
+pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method;
+    let client = client_address(&parts.headers, parts.extensions.get::<Peer>(), &app);
+    let Some(function) = function_of(parts.uri.path()) else {
+        log(&method, &clean(parts.uri.path()), "-", 404, client);
+        return json_reply(
+            StatusCode::NOT_FOUND,
+            Envelope::single(404, "", "No such function."),
+        );
+    };
+    // [doc] "Clients may use HTTP GET or POST": nothing else reaches the
+    // switch (a HEAD must never create a conference).
+    if method != Method::GET && method != Method::POST {
+        log(&method, function, "-", 405, client);
+        let mut response = json_reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Envelope::single(405, "", "Use GET or POST."),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return response;
+    }
+    let query = parts.uri.query();
+    let headers = parts.headers;
+    let body = match read_body(body, &headers, app.body_timeout).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            log(&method, &function, "-", 413);
-            return envelope(
-                &app,
-                413,
-                Envelope::single(413, "", "The request is too large."),
+        Err(refused) => {
+            let (code, message, close) = match refused {
+                BodyError::TooLarge { drained } => (413, "The request is too large.", !drained),
+                BodyError::Slow => (408, "The request took too long to arrive.", true),
+                BodyError::Broken => (400, "The request body could not be read.", true),
+            };
+            log(&method, function, "-", code, client);
+            let mut response = json_reply(
+                StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST),
+                Envelope::single(code, "", message),
             );
+            if close {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            return response;
         }
     };
     if let Some(upstream) = &app.upstream {
-        return upstream
-            .forward(&method, &function, query.as_deref(), &headers, body)
+        let forwarded = crate::upstream::Forwarded {
+            chain: app
+                .trust_forwarded_for
+                .then(|| headers.get("x-forwarded-for"))
+                .flatten()
+                .and_then(|v| v.to_str().ok()),
+            peer: parts.extensions.get::<Peer>().map(|p| p.0.ip()),
+            proto: app
+                .trust_forwarded_for
+                .then(|| headers.get("x-forwarded-proto"))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .filter(|p| *p == "https" || *p == "http")
+                .unwrap_or("http"),
+        };
+        let (response, code) = upstream
+            .forward(&method, function, query, &headers, body, &forwarded)
             .await;
+        log(&method, function, "-", code, client);
+        return response;
     }
     let fault = app.hooks.as_ref().and_then(|h| h.next());
     if let Some(delay) = fault.and_then(Fault::delay) {
@@ -47,13 +130,13 @@ pub async fn handle(
     }
     match fault {
         Some(Fault::DropBefore) => {
-            return record(&app, &method, &function, None, 0, fault, dropped())
+            return record(&app, &method, function, None, 0, fault, dropped())
         }
         Some(Fault::Error500) => {
             return record(
                 &app,
                 &method,
-                &function,
+                function,
                 None,
                 500,
                 fault,
@@ -68,7 +151,7 @@ pub async fn handle(
                 page,
             )
                 .into_response();
-            return record(&app, &method, &function, None, 502, fault, response);
+            return record(&app, &method, function, None, 502, fault, response);
         }
         Some(Fault::Malformed) => {
             let response = (
@@ -76,7 +159,7 @@ pub async fn handle(
                 r#"{"responses":[{"code":"20"#,
             )
                 .into_response();
-            return record(&app, &method, &function, None, 200, fault, response);
+            return record(&app, &method, function, None, 200, fault, response);
         }
         _ => {}
     }
@@ -86,10 +169,10 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("application/x-www-form-urlencoded"));
     let body = (method == Method::POST && is_form).then_some(&body[..]);
-    let params = match Params::read(query.as_deref().unwrap_or("").as_bytes(), body) {
+    let params = match Params::read(query.unwrap_or("").as_bytes(), body) {
         Ok(p) => p,
         Err(e) => {
-            log(&method, &function, "-", 400);
+            log(&method, function, "-", 400, client);
             return envelope(&app, 400, Envelope::single(400, e.name(), &e.to_string()));
         }
     };
@@ -97,10 +180,17 @@ pub async fn handle(
         .simulator
         .clone()
         .expect("no upstream means a simulator");
+    // A password hash waits for a free core; tokens and passwords that
+    // already verified go straight through.
+    let permit = if sim.needs_hash(function, &params) {
+        sim.hashing.clone().acquire_owned().await.ok()
+    } else {
+        None
+    };
     let now = chrono::Utc::now().timestamp();
-    let call_function = function.clone();
     let (answer, params) = match tokio::task::spawn_blocking(move || {
-        let answer = sim.call(&call_function, &params, now);
+        let answer = sim.call(function, &params, client, now);
+        drop(permit);
         (answer, params)
     })
     .await
@@ -115,16 +205,22 @@ pub async fn handle(
         }
     };
     let code = answer.code();
-    log(&method, &function, &answer.caller, code);
+    log(&method, function, &clean(&answer.caller), code, client);
     let response = if fault == Some(Fault::DropAfter) {
         dropped()
+    } else if let Some(seconds) = answer.retry_after {
+        let mut response = json_reply(StatusCode::TOO_MANY_REQUESTS, answer.envelope);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
     } else {
         envelope(&app, code, answer.envelope)
     };
     record(
         &app,
         &method,
-        &function,
+        function,
         Some(&params),
         code,
         fault,
@@ -132,12 +228,81 @@ pub async fn handle(
     )
 }
 
-/// One line a request: function, caller, outcome. Never a secret.
-fn log(method: &Method, function: &str, caller: &str, code: u16) {
-    eprintln!(
-        "{} {method} {function} caller={caller} code={code}",
-        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
-    );
+/// The caller's address: the peer, or with `--trust-forwarded-for` the last
+/// X-Forwarded-For entry (the one our own reverse proxy added).
+fn client_address(headers: &HeaderMap, peer: Option<&Peer>, app: &AppState) -> Option<IpAddr> {
+    if app.trust_forwarded_for {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|last| last.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    peer.map(|p| p.0.ip())
+}
+
+pub enum BodyError {
+    TooLarge { drained: bool },
+    Slow,
+    Broken,
+}
+
+/// The whole body, at most [`MAX_BODY`], within `timeout` in all (a client
+/// trickling a byte at a time cannot hold the connection).
+pub async fn read_body(body: Body, headers: &HeaderMap, timeout: Duration) -> Result<Bytes, BodyError> {
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > DRAIN_LIMIT) {
+        return Err(BodyError::TooLarge { drained: false });
+    }
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut stream = body.into_data_stream();
+    let mut kept = Vec::new();
+    let mut seen: u64 = 0;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Err(_) => return Err(BodyError::Slow),
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Err(BodyError::Broken),
+            Ok(Some(Ok(chunk))) => {
+                seen += chunk.len() as u64;
+                if seen > DRAIN_LIMIT {
+                    return Err(BodyError::TooLarge { drained: false });
+                }
+                if seen <= MAX_BODY as u64 {
+                    kept.extend_from_slice(&chunk);
+                }
+            }
+        }
+    }
+    if seen > MAX_BODY as u64 {
+        return Err(BodyError::TooLarge { drained: true });
+    }
+    Ok(Bytes::from(kept))
+}
+
+/// One line a request: method, function, verified caller, outcome, address.
+/// Never a secret, never an unverified name; values already made safe by
+/// [`clean`] (the method is a token hyper has checked).
+fn log(method: &Method, function: &str, caller: &str, code: u16, client: Option<IpAddr>) {
+    let from = client.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    tracing::info!("{method} {function} caller={caller} code={code} from={from}");
+}
+
+fn json_reply(status: StatusCode, envelope: Envelope) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        envelope.to_json(),
+    )
+        .into_response()
 }
 
 fn record(
@@ -172,15 +337,7 @@ pub fn envelope(app: &AppState, code: u16, envelope: Envelope) -> Response {
     } else {
         StatusCode::OK
     };
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        envelope.to_json(),
-    )
-        .into_response()
+    json_reply(status, envelope)
 }
 
 /// Headers and the start of a body, then the connection drops. (Dropping it
@@ -201,4 +358,33 @@ fn dropped() -> Response {
         header::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_of;
+
+    #[test]
+    fn only_allow_listed_functions_from_the_raw_path() {
+        assert_eq!(
+            function_of("/api/json/conferences/create/"),
+            Some("conferences/create")
+        );
+        assert_eq!(function_of("/api/json/user/login"), Some("user/login"));
+        assert_eq!(
+            function_of("/api/json/conferences/unused/code/"),
+            Some("conferences/unused/code")
+        );
+        for bad in [
+            "/api/json/..%2F..%2Fadmin%2Fsecret",
+            "/api/json/x%3Fauth_username=admin%26",
+            "/api/json/conferences%2Fcreate",
+            "/api/json/conferences/create//",
+            "/api/json/conferences/delete/",
+            "/api/json/",
+            "/api/json/../admin/",
+        ] {
+            assert_eq!(function_of(bad), None, "{bad}");
+        }
+    }
 }

@@ -4,10 +4,14 @@
 //! or after: the conference stored, the reply lost).
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use serde::Serialize;
+
+use crate::AppState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -55,24 +59,32 @@ pub struct Logged {
 
 #[derive(Default)]
 pub struct TestHooks {
-    faults: Mutex<VecDeque<Fault>>,
+    /// Each fault with how many requests it still applies to: a count, not
+    /// that many copies, so any count costs the same memory.
+    faults: Mutex<VecDeque<(Fault, u64)>>,
     log: Mutex<Vec<Logged>>,
 }
 
 const LOG_LIMIT: usize = 1000;
 
 impl TestHooks {
-    pub fn inject(&self, fault: Fault, count: usize) {
-        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
-        faults.extend(std::iter::repeat_n(fault, count));
+    pub fn inject(&self, fault: Fault, count: u64) {
+        if count > 0 {
+            let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+            faults.push_back((fault, count));
+        }
     }
 
     /// The fault for the next API request, if any is queued.
     pub fn next(&self) -> Option<Fault> {
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop_front()
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let (fault, left) = faults.front_mut()?;
+        let fault = *fault;
+        *left -= 1;
+        if *left == 0 {
+            faults.pop_front();
+        }
+        Some(fault)
     }
 
     pub fn record(&self, entry: Logged) {
@@ -93,5 +105,70 @@ impl TestHooks {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// `POST /_test/faults?kind=slow|500|502|malformed|drop_before|drop_after&count=N&ms=M`
+pub async fn inject(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+) -> (StatusCode, String) {
+    let pairs = conference::form::decode(q.unwrap_or_default().as_bytes()).unwrap_or_default();
+    let get = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let number = |n: &str, default: u64| match get(n) {
+        "" => Some(default),
+        text => text.parse::<u64>().ok(),
+    };
+    let (Some(count), Some(ms)) = (number("count", 1), number("ms", 0)) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "count and ms must be whole numbers".into(),
+        );
+    };
+    match (Fault::parse(get("kind"), ms), &state.hooks) {
+        (Some(fault), Some(hooks)) => {
+            hooks.inject(fault, count);
+            (StatusCode::OK, format!("{count} x {fault:?}"))
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "kind must be slow, 500, 502, malformed, drop_before or drop_after".into(),
+        ),
+    }
+}
+
+pub async fn requests(State(state): State<Arc<AppState>>) -> axum::Json<Vec<Logged>> {
+    axum::Json(state.hooks.as_ref().map(|h| h.log()).unwrap_or_default())
+}
+
+pub async fn reset(State(state): State<Arc<AppState>>) -> &'static str {
+    if let Some(h) = &state.hooks {
+        h.reset();
+    }
+    "reset"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_count_is_one_entry() {
+        let hooks = TestHooks::default();
+        hooks.inject(Fault::Error500, 100_000_000_000);
+        hooks.inject(Fault::Malformed, 1);
+        assert_eq!(hooks.next(), Some(Fault::Error500));
+        assert_eq!(hooks.faults.lock().unwrap().len(), 2);
+        let hooks = TestHooks::default();
+        hooks.inject(Fault::Error500, 2);
+        hooks.inject(Fault::Malformed, 1);
+        let got: Vec<_> = std::iter::from_fn(|| hooks.next()).collect();
+        assert_eq!(got, [Fault::Error500, Fault::Error500, Fault::Malformed]);
     }
 }

@@ -4,7 +4,9 @@
 //! validation, plus what only a switch can know: accounts, uniqueness, owners.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use conference::json::Json;
 use conference::reply::{Envelope, Response};
@@ -15,6 +17,7 @@ use sha2::Sha256;
 use crate::accounts::{Accounts, User};
 use crate::params::Params;
 use crate::store::{InsertError, Lookup, Store};
+use crate::throttle::{Throttle, FREE_PER_ADDRESS, FREE_PER_USER};
 use crate::token::{Claims, Signer};
 
 pub struct Simulator {
@@ -26,12 +29,19 @@ pub struct Simulator {
     /// caller pays for PBKDF2 once, not on every call.
     verified: Mutex<HashMap<String, Vec<u8>>>,
     cache_key: Vec<u8>,
+    pub throttle: Throttle,
+    /// Password hashes computed at once: one a core, so guessing from many
+    /// addresses cannot take every core from the rest of the server.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
-/// A reply, and who asked (for the log: a username, never a secret).
+/// A reply, and who asked (for the log: a verified username, or "-"; never
+/// what an unverified caller typed, which may be a password).
 pub struct Answer {
     pub envelope: Envelope,
     pub caller: String,
+    /// Set when sign-in is locked by the throttle: seconds to wait.
+    pub retry_after: Option<u64>,
 }
 
 impl Answer {
@@ -48,8 +58,16 @@ fn single(code: u16, key: &str, message: &str) -> Envelope {
     Envelope::single(code, key, message)
 }
 
-fn unauthorised() -> Envelope {
-    single(401, "", "The authentication details provided are invalid.")
+fn unauthorised() -> Denied {
+    Denied {
+        envelope: single(401, "", "The authentication details provided are invalid."),
+        retry_after: None,
+    }
+}
+
+struct Denied {
+    envelope: Envelope,
+    retry_after: Option<u64>,
 }
 
 impl Simulator {
@@ -63,20 +81,58 @@ impl Simulator {
             token_lifetime,
             verified: Mutex::default(),
             cache_key,
+            throttle: Throttle::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 
+    /// Whether this call's sign-in will hash a password (cheap to ask): not
+    /// for a token, nor for a password that already verified.
+    pub fn needs_hash(&self, function: &str, params: &Params) -> bool {
+        if !params.text("auth_token").is_empty() && function != "user/login" {
+            return false;
+        }
+        let username = params.text("auth_username");
+        let password = params.get("auth_password").unwrap_or("");
+        !username.is_empty() && !password.is_empty() && !self.cached(username, password)
+    }
+
+    fn fingerprint(&self, username: &str, password: &str) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.cache_key).expect("any key length");
+        mac.update(username.as_bytes());
+        mac.update(&[0]);
+        mac.update(password.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    fn cached(&self, username: &str, password: &str) -> bool {
+        let fingerprint = self.fingerprint(username, password);
+        self.verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(username)
+            .is_some_and(|known| crate::accounts::constant_time_eq(known, &fingerprint))
+    }
+
     /// Answers one API call. `function` is `category/action` without slashes
-    /// around it; `now` is Unix time.
-    pub fn call(&self, function: &str, params: &Params, now: i64) -> Answer {
-        let caller = match self.authenticate(params, now, function == "user/login") {
+    /// around it; `client` the caller's address (for the throttle); `now` is
+    /// Unix time.
+    pub fn call(
+        &self,
+        function: &str,
+        params: &Params,
+        client: Option<IpAddr>,
+        now: i64,
+    ) -> Answer {
+        let caller = match self.authenticate(params, now, function == "user/login", client) {
             Ok(user) => user,
-            Err(envelope) => {
-                let caller = params.text("auth_username");
-                let caller = if caller.is_empty() { "-" } else { caller };
+            Err(denied) => {
                 return Answer {
-                    envelope,
-                    caller: caller.to_owned(),
+                    envelope: denied.envelope,
+                    caller: "-".to_owned(),
+                    retry_after: denied.retry_after,
                 };
             }
         };
@@ -90,11 +146,18 @@ impl Simulator {
         Answer {
             envelope,
             caller: caller.username.clone(),
+            retry_after: None,
         }
     }
 
     /// [doc] `auth_token`, or `auth_username` + `auth_password`, on every call.
-    fn authenticate(&self, params: &Params, now: i64, login: bool) -> Result<&User, Envelope> {
+    fn authenticate(
+        &self,
+        params: &Params,
+        now: i64,
+        login: bool,
+        client: Option<IpAddr>,
+    ) -> Result<&User, Denied> {
         let token = params.text("auth_token");
         if !token.is_empty() && !login {
             let claims = self.signer.verify(token, now).map_err(|_| unauthorised())?;
@@ -105,30 +168,45 @@ impl Simulator {
         if username.is_empty() || password.is_empty() {
             return Err(unauthorised());
         }
-        let fingerprint = {
-            let mut mac = Hmac::<Sha256>::new_from_slice(&self.cache_key).expect("any key length");
-            mac.update(username.as_bytes());
-            mac.update(&[0]);
-            mac.update(password.as_bytes());
-            mac.finalize().into_bytes().to_vec()
-        };
-        let cached = self
-            .verified
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(username)
-            == Some(&fingerprint);
-        if cached {
+        // A password that already verified needs neither the hash nor the
+        // throttle: a locked account keeps working where it is signed in,
+        // and a busy, honest caller is never slowed.
+        if self.cached(username, password) {
             return self.accounts.user(username).ok_or_else(unauthorised);
         }
-        let user = self
-            .accounts
-            .verify(username, password)
-            .ok_or_else(unauthorised)?;
+        let user_key = format!("user:{username}");
+        let address_key = client.map(|ip| format!("addr:{ip}"));
+        let instant = Instant::now();
+        let locked = [Some(&user_key), address_key.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|key| self.throttle.locked(key, instant))
+            .max();
+        if let Some(wait) = locked {
+            // The switch's own shape for a refused sign-in, with the wait;
+            // the HTTP reply adds 429 and Retry-After.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(Denied {
+                envelope: single(
+                    401,
+                    "",
+                    &format!("Too many failed sign-ins. Try again in {seconds} seconds."),
+                ),
+                retry_after: Some(seconds),
+            });
+        }
+        let Some(user) = self.accounts.verify(username, password) else {
+            self.throttle.failed(&user_key, FREE_PER_USER, instant);
+            if let Some(key) = &address_key {
+                self.throttle.failed(key, FREE_PER_ADDRESS, instant);
+            }
+            return Err(unauthorised());
+        };
+        self.throttle.succeeded(&user_key);
         self.verified
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(username.to_owned(), fingerprint);
+            .insert(username.to_owned(), self.fingerprint(username, password));
         Ok(user)
     }
 
@@ -246,7 +324,9 @@ impl Simulator {
                 ("customer", Json::int(user.customer)),
             ]));
         }
-        let expires = now + self.token_lifetime;
+        let Some(expires) = now.checked_add(self.token_lifetime) else {
+            return single(500, "", "The token lifetime is too long.");
+        };
         let token = self.signer.sign(&Claims {
             sub: user.username.clone(),
             exp: expires,
@@ -268,7 +348,7 @@ fn duplicate_code() -> Envelope {
 }
 
 fn database_error(e: &str) -> Envelope {
-    eprintln!("database error: {e}");
+    tracing::error!("database error: {}", crate::logline::clean(e));
     single(
         500,
         "",

@@ -63,8 +63,11 @@ const COLUMNS: &str =
 
 impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, String> {
-        std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+        private_dir(data_dir)?;
         let path = data_dir.join("conferences.sqlite3");
+        // SQLite gives its -wal and -shm files the database file's mode, so
+        // making that one 0600 first keeps all three private.
+        private_file(&path)?;
         let db = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         db.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
@@ -143,9 +146,104 @@ impl Store {
     }
 }
 
+/// The data folder, created 0700 (and made so if it exists): it holds the
+/// signing key and every conference's PINs.
+fn private_dir(dir: &Path) -> Result<(), String> {
+    let err = |e: std::io::Error| format!("{}: {e}", dir.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(err)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).map_err(err)
+}
+
+/// Creates `path` 0600 if missing, and makes it 0600 if not.
+fn private_file(path: &Path) -> Result<(), String> {
+    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        open.mode(0o600);
+        open.open(path).map_err(err)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)
+    }
+    #[cfg(not(unix))]
+    open.open(path).map(drop).map_err(err)
+}
+
+/// The token signing key in `data/token.key`, made on first start: written
+/// 0600 to a temporary file, then renamed, so no reader ever sees a partial
+/// or readable key.
+pub fn signing_key(data: &Path) -> Result<Vec<u8>, String> {
+    private_dir(data)?;
+    let path = data.join("token.key");
+    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+    if let Ok(key) = std::fs::read(&path) {
+        if key.len() >= 32 {
+            private_file(&path)?;
+            return Ok(key);
+        }
+    }
+    let mut key = vec![0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| e.to_string())?;
+    let temporary = data.join(format!("token.key.{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temporary);
+    private_file(&temporary)?;
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&temporary)
+            .map_err(err)?;
+        file.write_all(&key).map_err(err)?;
+        file.sync_all().map_err(err)?;
+    }
+    std::fs::rename(&temporary, &path).map_err(err)?;
+    Ok(key)
+}
+
 pub enum Lookup<'a> {
     Id(u64),
     Code(&'a str),
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_key_and_database_are_private() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("data");
+        let store = super::Store::open(&data).unwrap();
+        store.code_exists("1").unwrap();
+        let key = super::signing_key(&data).unwrap();
+        assert_eq!(key.len(), 32);
+        assert_eq!(super::signing_key(&data).unwrap(), key, "kept");
+        assert_eq!(mode(&data), 0o700);
+        for name in ["token.key", "conferences.sqlite3", "conferences.sqlite3-wal"] {
+            assert_eq!(mode(&data.join(name)), 0o600, "{name}");
+        }
+        let names: Vec<_> = std::fs::read_dir(&data)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    }
 }
 
 fn row_to_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {

@@ -5,14 +5,53 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
+
+/// What /api/ replies carry: JSON, never a page, never framed.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The built app. `cargo xtask build` writes each file's `.br` and `.gz` at
+/// the highest settings, smaller than compressing on the fly (the wasm:
+/// 90 KB, not 108 KB, with brotli); files without them are compressed as they
+/// go out. A missing path without an extension is the app's own route:
+/// index.html; a missing file with one is a 404, so a stale hashed name is
+/// never answered with a page and cached for a year.
+pub fn files(dist: &Path) -> ServeDir<MethodRouter> {
+    let index = ServeFile::new(dist.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let fallback = axum::routing::any(move |request: Request| {
+        let index = index.clone();
+        async move {
+            if has_extension(request.uri().path()) {
+                return (StatusCode::NOT_FOUND, "Not found").into_response();
+            }
+            match index.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            }
+        }
+    });
+    ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(true)
+        .fallback(fallback)
+}
+
+fn has_extension(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|name| name.contains('.'))
+}
 
 /// The Content-Security-Policy: our own files only, WebAssembly allowed, the
 /// inline scripts Trunk writes into index.html allowed by their hashes, and
@@ -62,6 +101,7 @@ fn is_hashed(path: &str) -> bool {
 pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
+    let ok = response.status() == StatusCode::OK;
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
@@ -70,9 +110,14 @@ pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: N
     };
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::REFERRER_POLICY, "no-referrer");
-    if !path.starts_with("/api/") {
+    if path == "/api" || path.starts_with("/api/") {
+        set(h, header::CONTENT_SECURITY_POLICY, API_CSP);
+        // Replies hold tokens and account data: never kept by any cache,
+        // whatever a switch behind us said.
+        set(h, header::CACHE_CONTROL, "no-store");
+    } else {
         set(h, header::CONTENT_SECURITY_POLICY, &app.csp);
-        let cache = if is_hashed(&path) {
+        let cache = if ok && is_hashed(&path) {
             "public, max-age=31536000, immutable"
         } else {
             "no-cache"
@@ -106,5 +151,14 @@ mod tests {
         assert!(is_hashed("/form-cd13ac93cadd40e.css"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/embed.html"));
+    }
+
+    #[test]
+    fn extensions_are_told_apart_from_routes() {
+        assert!(has_extension("/conference-form-0123456789abcdef.js"));
+        assert!(has_extension("/a/b.css"));
+        assert!(!has_extension("/"));
+        assert!(!has_extension("/created/42"));
+        assert!(!has_extension("/v1.2/route"));
     }
 }

@@ -1,0 +1,207 @@
+//! The conference server: hosts the built form, simulates an Enswitch switch
+//! on `/api/json/` (or forwards to a real one with `--upstream`).
+//!
+//! `main.rs` parses the options and calls [`serve`]; tests build the same
+//! [`router`] in-process.
+
+pub mod accounts;
+pub mod api;
+pub mod faults;
+pub mod logline;
+pub mod net;
+pub mod params;
+pub mod simulator;
+pub mod store;
+pub mod throttle;
+pub mod token;
+pub mod upstream;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::{any, post};
+use axum::Router;
+use clap::Parser;
+use tower_http::compression::CompressionLayer;
+
+use crate::accounts::Accounts;
+use crate::faults::TestHooks;
+use crate::simulator::Simulator;
+use crate::store::Store;
+use crate::upstream::Upstream;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    version,
+    about = "Hosts the conference form and simulates an Enswitch switch (or forwards to a real one)."
+)]
+pub struct Options {
+    /// Address to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The built app (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// Where the simulator keeps its database and signing key.
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// A JSON file of customers, people and users (default: the demo accounts).
+    #[arg(long)]
+    pub accounts: Option<PathBuf>,
+    /// Forward /api/json/ to this switch (e.g. https://switch.example.com) instead of simulating.
+    #[arg(long)]
+    pub upstream: Option<String>,
+    /// Who may frame the form (the CSP frame-ancestors value).
+    #[arg(long, default_value = "'self'")]
+    pub frame_ancestors: String,
+    /// How long a token from user/login lasts, in seconds (at most a year).
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
+    pub token_lifetime: i64,
+    /// Send API results with their code as the HTTP status (the default is always 200).
+    #[arg(long)]
+    pub http_status: bool,
+    /// Milliseconds a client has to send a request's headers, and to start the next request on a kept-alive connection.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_ms: u64,
+    /// Milliseconds a client has to send a request's body.
+    #[arg(long, default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_ms: u64,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Milliseconds to let requests in flight finish after SIGINT or SIGTERM.
+    #[arg(long, default_value_t = 10_000)]
+    pub drain_timeout_ms: u64,
+    /// The peer is a reverse proxy: take the client's address from the last X-Forwarded-For entry.
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
+    /// Tests only: fault injection and the request log under /_test/.
+    #[arg(long)]
+    pub test_hooks: bool,
+    /// Print a password hash for an accounts file (reads the password from standard input) and exit.
+    #[arg(long)]
+    pub hash_password: bool,
+}
+
+impl Options {
+    /// The defaults, as `conference-server` with no arguments would have them.
+    pub fn defaults() -> Options {
+        Options::parse_from(["conference-server"])
+    }
+}
+
+pub struct AppState {
+    pub simulator: Option<Arc<Simulator>>,
+    pub upstream: Option<Upstream>,
+    pub hooks: Option<Arc<TestHooks>>,
+    pub http_status: bool,
+    pub csp: String,
+    pub body_timeout: Duration,
+    pub trust_forwarded_for: bool,
+}
+
+pub fn app_state(options: &Options) -> Result<AppState, String> {
+    let (simulator, upstream) = match &options.upstream {
+        Some(url) => (None, Some(Upstream::new(url)?)),
+        None => {
+            let accounts = match &options.accounts {
+                Some(path) => Accounts::load(path)?,
+                None => Accounts::demo(),
+            };
+            let store = Store::open(&options.data)?;
+            let signer = token::Signer::new(store::signing_key(&options.data)?);
+            (
+                Some(Arc::new(Simulator::new(
+                    accounts,
+                    store,
+                    signer,
+                    options.token_lifetime,
+                ))),
+                None,
+            )
+        }
+    };
+    Ok(AppState {
+        simulator,
+        upstream,
+        hooks: options.test_hooks.then(Arc::default),
+        http_status: options.http_status,
+        csp: web::content_security_policy(&options.dist, &options.frame_ancestors),
+        body_timeout: Duration::from_millis(options.body_timeout_ms),
+        trust_forwarded_for: options.trust_forwarded_for,
+    })
+}
+
+pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
+    let mut router = Router::new()
+        .route("/api/json/{*function}", any(api::handle))
+        // Anything else under /api/ is not the form: no index.html there, so
+        // no framing of the sign-in fields through an unguarded path.
+        .route("/api", any(api::not_found))
+        .route("/api/", any(api::not_found))
+        .route("/api/{*rest}", any(api::not_found));
+    if state.hooks.is_some() {
+        router = router
+            .route("/_test/faults", post(faults::inject))
+            .route("/_test/requests", axum::routing::get(faults::requests))
+            .route("/_test/reset", post(faults::reset));
+    }
+    router
+        .fallback_service(web::files(dist))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::headers,
+        ))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Builds the state, binds, prints the address, and serves until SIGINT or
+/// SIGTERM.
+pub async fn serve(options: Options) -> Result<(), String> {
+    let state = Arc::new(app_state(&options)?);
+    if !options.dist.join("index.html").exists() {
+        eprintln!(
+            "note: {} has no index.html: build the app first (cargo xtask serve does)",
+            options.dist.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| format!("{}: {e}", options.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    match &options.upstream {
+        Some(url) => println!("forwarding /api/json/ to {url}"),
+        None => {
+            println!(
+                "simulating an Enswitch switch; data in {}",
+                options.data.display()
+            );
+            if options.accounts.is_none() {
+                for (user, what) in accounts::DEMO {
+                    println!("  sign in as {user} / {user}: {what}");
+                }
+            }
+        }
+    }
+    // Tests read this line to find the port: keep it last and flushed.
+    println!("listening on http://{addr}/");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let limits = net::Limits {
+        header_timeout: Duration::from_millis(options.header_timeout_ms),
+        max_connections: options.max_connections as usize,
+        drain_timeout: Duration::from_millis(options.drain_timeout_ms),
+    };
+    net::serve(
+        listener,
+        router(state, &options.dist),
+        limits,
+        net::shutdown_signal(),
+    )
+    .await;
+    Ok(())
+}
