@@ -4,21 +4,25 @@
 //! - `build`: builds the app into `dist/` and reports its size;
 //! - `test`:  every check and test CI runs;
 //! - `serve`: builds the app and starts the server with the simulator;
-//! - `bench`: the benchmarks.
+//! - `bench`: the benchmarks;
+//! - `fuzz`:  long fuzzing runs of the core.
 
 mod app;
+mod fuzz;
 mod run;
 mod setup;
 mod tasks;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|test|serve|bench> [args...]
+const USAGE: &str = "usage: cargo xtask <setup|build|test|serve|bench|fuzz> [args...]
   setup   install the wasm32 target, Trunk, wasm-bindgen, wasm-opt, Chromium, ChromeDriver
   build   build the app into dist/ (release) and report its size
   test    formatting, lints, native tests, property tests, wasm build, browser tests
   serve   build the app and start the server with the simulator (args go to the server)
-  bench   run the benchmarks";
+  bench   run the benchmarks
+  fuzz    fuzz the core: [--minutes N] (per target, default 10) [TARGET...];
+          `fuzz smoke` (a few seconds each), `fuzz agreement` (native vs wasm32)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") => tasks::test(),
         Some("serve") => tasks::serve(&args[1..]),
         Some("bench") => tasks::bench(),
+        Some("fuzz") => fuzz::long(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

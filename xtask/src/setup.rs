@@ -147,3 +147,21 @@ fn chromium() -> Result {
     install.env("DEBIAN_FRONTEND", "noninteractive");
     run(install)
 }
+
+/// cargo-fuzz, for `cargo xtask fuzz` and the fuzz step of `test`.
+pub const CARGO_FUZZ: &str = "0.13.2";
+
+/// Installs cargo-fuzz when it is missing or another version (about a
+/// minute). Called by the fuzz commands, not by `setup`: nothing else needs it.
+pub fn cargo_fuzz() -> Result {
+    use crate::run as r;
+    let wanted = format!("cargo-fuzz {CARGO_FUZZ}");
+    if r::output("cargo", &["fuzz", "--version"]).is_some_and(|v| v.trim() == wanted) {
+        return Ok(());
+    }
+    r::step(&format!("installing {wanted}"));
+    r::run(r::cmd(
+        "cargo",
+        &["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked"],
+    ))
+}
