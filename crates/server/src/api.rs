@@ -254,7 +254,11 @@ pub enum BodyError {
 
 /// The whole body, at most [`MAX_BODY`], within `timeout` in all (a client
 /// trickling a byte at a time cannot hold the connection).
-pub async fn read_body(body: Body, headers: &HeaderMap, timeout: Duration) -> Result<Bytes, BodyError> {
+pub async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    timeout: Duration,
+) -> Result<Bytes, BodyError> {
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

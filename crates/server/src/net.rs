@@ -60,11 +60,14 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
-        let service = tower::service_fn(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(Peer(peer));
-            router.clone().oneshot(request.map(axum::body::Body::new))
-        });
-        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let service = tower::service_fn(
+            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(Peer(peer));
+                router.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        );
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;

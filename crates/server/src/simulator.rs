@@ -186,11 +186,12 @@ impl Simulator {
             // The switch's own shape for a refused sign-in, with the wait;
             // the HTTP reply adds 429 and Retry-After.
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let unit = if seconds == 1 { "second" } else { "seconds" };
             return Err(Denied {
                 envelope: single(
                     401,
                     "",
-                    &format!("Too many failed sign-ins. Try again in {seconds} seconds."),
+                    &format!("Too many failed sign-ins. Try again in {seconds} {unit}."),
                 ),
                 retry_after: Some(seconds),
             });

@@ -235,7 +235,11 @@ mod tests {
         assert_eq!(key.len(), 32);
         assert_eq!(super::signing_key(&data).unwrap(), key, "kept");
         assert_eq!(mode(&data), 0o700);
-        for name in ["token.key", "conferences.sqlite3", "conferences.sqlite3-wal"] {
+        for name in [
+            "token.key",
+            "conferences.sqlite3",
+            "conferences.sqlite3-wal",
+        ] {
             assert_eq!(mode(&data.join(name)), 0o600, "{name}");
         }
         let names: Vec<_> = std::fs::read_dir(&data)

@@ -117,12 +117,8 @@ impl Upstream {
         if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
             return failed("it did not answer with JSON");
         }
-        let response = (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            bytes,
-        )
-            .into_response();
+        let response =
+            (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response();
         (response, status.as_u16())
     }
 }

@@ -50,7 +50,9 @@ pub fn files(dist: &Path) -> ServeDir<MethodRouter> {
 }
 
 fn has_extension(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|name| name.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains('.'))
 }
 
 /// The Content-Security-Policy: our own files only, WebAssembly allowed, the

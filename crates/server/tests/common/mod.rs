@@ -30,9 +30,40 @@ impl Server {
 
     /// A simulator as a user starts it: no test hooks.
     pub fn start_plain() -> Server {
+        Server::start_plain_with(&[])
+    }
+
+    /// Without test hooks, with these options.
+    pub fn start_plain_with(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let path = data.path().to_path_buf();
-        Server::launch(&path, &[], vec![data], false)
+        Server::launch(&path, extra, vec![data], false)
+    }
+
+    /// host:port, for raw TCP clients.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
+    /// Sends a signal (`TERM`, `INT`) to the server.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the server to exit; its status, if it did.
+    pub fn wait_exit(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
     }
 
     fn launch(data: &Path, extra: &[&str], keep: Vec<tempfile::TempDir>, hooks: bool) -> Server {

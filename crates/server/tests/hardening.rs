@@ -1,0 +1,502 @@
+//! The server against hostile clients, on a real socket: slow and idle
+//! clients, the connection bound, signals, the proxy, the log. Every test
+//! is bounded in time and count, on loopback only.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn connect(s: &Server) -> TcpStream {
+    let stream = TcpStream::connect(s.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// Reads until the server closes (or the read timeout): what came, and when.
+fn read_until_closed(stream: &mut TcpStream) -> (String, Duration) {
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let _ = stream.read_to_end(&mut got);
+    (
+        String::from_utf8_lossy(&got).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// Writes `bytes` one at a time, `gap` apart, until the peer closes.
+fn trickle(mut stream: TcpStream, bytes: Vec<u8>, gap: Duration) {
+    std::thread::spawn(move || {
+        for b in bytes {
+            if stream.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(gap);
+        }
+    });
+}
+
+#[test]
+fn a_client_trickling_its_headers_is_cut_off() {
+    let s = Server::start_plain_with(&["--header-timeout-ms", "500"]);
+    let mut stream = connect(&s);
+    let request = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        "X-Slow: 1\r\n".repeat(50)
+    );
+    trickle(
+        stream.try_clone().unwrap(),
+        request.into_bytes(),
+        Duration::from_millis(100),
+    );
+    let (got, took) = read_until_closed(&mut stream);
+    assert!(took < Duration::from_secs(3), "held for {took:?}");
+    assert!(!got.contains("200 OK"), "{got}");
+}
+
+#[test]
+fn a_client_trickling_its_body_gets_408() {
+    let s = Server::start_plain_with(&["--body-timeout-ms", "500"]);
+    let mut stream = connect(&s);
+    stream
+        .write_all(
+            b"POST /api/json/user/login/ HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 60\r\n\r\n",
+        )
+        .unwrap();
+    trickle(
+        stream.try_clone().unwrap(),
+        vec![b'a'; 60],
+        Duration::from_millis(100),
+    );
+    let (got, took) = read_until_closed(&mut stream);
+    assert!(took < Duration::from_secs(3), "held for {took:?}");
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+}
+
+#[test]
+fn an_idle_kept_alive_connection_is_closed() {
+    let s = Server::start_plain_with(&["--header-timeout-ms", "500"]);
+    let mut stream = connect(&s);
+    stream
+        .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (got, took) = read_until_closed(&mut stream);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(took < Duration::from_secs(3), "idle for {took:?}");
+}
+
+#[test]
+fn connections_past_the_bound_wait_for_a_free_slot() {
+    let s = Server::start_plain_with(&["--max-connections", "4", "--header-timeout-ms", "60000"]);
+    let idle: Vec<TcpStream> = (0..4).map(|_| connect(&s)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut fifth = connect(&s);
+    fifth
+        .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    fifth
+        .set_read_timeout(Some(Duration::from_millis(700)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert!(fifth.read(&mut buf).is_err(), "served past the bound");
+    drop(idle);
+    fifth
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let (got, _) = read_until_closed(&mut fifth);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+}
+
+#[test]
+fn many_slow_clients_do_not_keep_a_normal_request_waiting() {
+    let s = Server::start_plain_with(&["--max-connections", "8", "--header-timeout-ms", "500"]);
+    for _ in 0..30 {
+        let stream = connect(&s);
+        trickle(
+            stream,
+            b"GET / HTTP/1.1\r\nX: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy".to_vec(),
+            Duration::from_millis(200),
+        );
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    let mut stream = connect(&s);
+    stream
+        .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (got, _) = read_until_closed(&mut stream);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn sigterm_and_sigint_stop_the_server_despite_a_half_sent_request() {
+    for signal in ["TERM", "INT"] {
+        let mut s = Server::start_plain_with(&[
+            "--header-timeout-ms",
+            "60000",
+            "--drain-timeout-ms",
+            "300",
+        ]);
+        let mut half = connect(&s);
+        half.write_all(b"POST /api/json/user/login/ HTTP/1.1\r\nHost: x\r\nContent-Le")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        s.signal(signal);
+        let status = s.wait_exit(Duration::from_secs(3));
+        assert!(status.is_some_and(|s| s.success()), "{signal}: {status:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_in_flight_finishes_after_sigterm() {
+    let mut s = Server::start(&["--drain-timeout-ms", "5000"]);
+    let inject = client()
+        .post(s.url("/_test/faults?kind=slow&ms=600&count=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inject.status(), 200);
+    let url = s.url("/api/json/conferences/create/");
+    let pending = tokio::spawn(async move {
+        let r = client()
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("{DEMO}&code=31337&talkpin=5555"))
+            .send()
+            .await
+            .unwrap();
+        read(r).await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    s.signal("TERM");
+    let r = pending.await.unwrap();
+    assert_eq!(r.code(), "200", "{}", r.text);
+    let status = tokio::task::spawn_blocking(move || s.wait_exit(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+}
+
+#[tokio::test]
+async fn the_log_escapes_what_clients_send_and_names_only_verified_callers() {
+    let s = Server::start(&[]);
+    let forged = "mallory%0A2026-01-01T00:00:00Z%20INFO%20POST%20conferences/create%20caller=reseller%20code=200";
+    post(
+        &s,
+        "conferences/create",
+        &format!("auth_username={forged}&auth_password=x&code=1&talkpin=5555"),
+    )
+    .await;
+    // A password typed into the username field.
+    post(
+        &s,
+        "user/login",
+        "auth_username=Typed-Secret-99&auth_password=x",
+    )
+    .await;
+    let raw = TcpStream::connect(s.addr()).and_then(|mut t| {
+        t.set_read_timeout(Some(Duration::from_secs(5)))?;
+        t.write_all(
+            b"GET /api/json/%1B[31mred%0Aforged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )?;
+        let mut got = String::new();
+        t.read_to_string(&mut got)?;
+        Ok(got)
+    });
+    assert!(raw.unwrap().starts_with("HTTP/1.1 404"));
+    get(&s, &format!("/api/json/conferences/get/?{DEMO}&code=1")).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = s.log();
+    assert!(!log.contains("mallory"), "{log}");
+    assert!(!log.contains("Typed-Secret-99"), "{log}");
+    assert!(!log.contains("caller=reseller"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log}");
+    assert!(
+        log.contains("POST conferences/create caller=- code=401 from=127.0.0.1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("GET conferences/get caller=demo code=404"),
+        "{log}"
+    );
+    // One line a request, each the subscriber's own (time, level, message).
+    let lines: Vec<&str> = log.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    assert!(lines.iter().all(|l| l.contains(" INFO ")), "{log}");
+}
+
+#[tokio::test]
+async fn guessing_from_one_address_is_throttled_across_usernames() {
+    let s = Server::start_plain();
+    // demo signed in before the guessing began.
+    assert_eq!(post(&s, "user/login", DEMO).await.code(), "200");
+    let mut statuses = Vec::new();
+    for i in 0..22 {
+        let r = post(
+            &s,
+            "user/login",
+            &format!("auth_username=user{i}&auth_password=guess"),
+        )
+        .await;
+        assert_eq!(r.code(), "401");
+        statuses.push(r.status);
+    }
+    assert!(statuses[..21].iter().all(|&s| s == 200), "{statuses:?}");
+    assert_eq!(statuses[21], 429);
+    // A fresh sign-in from the locked address waits too...
+    let fresh = post(
+        &s,
+        "user/login",
+        "auth_username=reseller&auth_password=reseller",
+    )
+    .await;
+    assert_eq!((fresh.status, fresh.code()), (429, "401"));
+    // ...but the benchmark's: a password that already verified, never slowed.
+    let started = Instant::now();
+    for _ in 0..200 {
+        let r = post(
+            &s,
+            "conferences/create",
+            &format!("{DEMO}&code=123456&talkpin=234567&validation=1"),
+        )
+        .await;
+        assert_eq!(r.code(), "201", "{}", r.text);
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_huge_fault_count_is_fine() {
+    let s = Server::start(&[]);
+    let r = client()
+        .post(s.url("/_test/faults?kind=500&count=100000000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(create(&s, "code=1&talkpin=5555").await.status, 500);
+    let r = client()
+        .post(s.url("/_test/faults?kind=500&count=1e99"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_key_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("fresh");
+    let s = Server::start_with(&data, &[], vec![]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("token.key")), 0o600);
+    assert_eq!(mode(&data.join("conferences.sqlite3")), 0o600);
+    drop(s);
+}
+
+// --- The proxy, against a fake switch that records what reaches it. ---
+
+#[derive(Default)]
+struct Switch {
+    seen: Mutex<Vec<Seen>>,
+    reply: Mutex<&'static str>,
+}
+
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path_and_query: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+const OK: &str = r#"{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":1}}"#;
+
+async fn fake_switch() -> (String, Arc<Switch>) {
+    use axum::response::IntoResponse;
+    let switch = Arc::new(Switch::default());
+    let state = switch.clone();
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let state = state.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
+            state.seen.lock().unwrap().push(Seen {
+                method: parts.method.to_string(),
+                path_and_query: parts.uri.to_string(),
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                    .collect(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+            let reply = *state.reply.lock().unwrap();
+            match reply {
+                "html" => (
+                    [("content-type", "text/html")],
+                    "<script>alert(document.domain)</script>",
+                )
+                    .into_response(),
+                "json-labelled-html" => ([("content-type", "text/html")], OK).into_response(),
+                "cache" => (
+                    [
+                        ("content-type", "application/json"),
+                        ("cache-control", "public, max-age=3600"),
+                    ],
+                    OK,
+                )
+                    .into_response(),
+                "huge" => {
+                    // 4 MiB of a JSON array, streamed without a length.
+                    let chunk = bytes::Bytes::from("0,".repeat(64 * 1024));
+                    let head = futures_util::stream::iter([Ok::<_, std::io::Error>(
+                        bytes::Bytes::from_static(b"["),
+                    )]);
+                    let middle = futures_util::stream::iter(std::iter::repeat_n(chunk, 32).map(Ok));
+                    let tail = futures_util::stream::iter([Ok(bytes::Bytes::from_static(b"0]"))]);
+                    use futures_util::StreamExt;
+                    (
+                        [("content-type", "application/json")],
+                        axum::body::Body::from_stream(head.chain(middle).chain(tail)),
+                    )
+                        .into_response()
+                }
+                _ => ([("content-type", "application/json")], OK).into_response(),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, switch)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_proxy_forwards_only_allow_listed_functions_from_the_raw_path() {
+    let (base, switch) = fake_switch().await;
+    let proxy = Server::start_plain_with(&["--upstream", &base]);
+    for path in [
+        "/api/json/..%2F..%2Fadmin%2Fsecret",
+        "/api/json/x%3Fauth_username=admin%26",
+        "/api/json/conferences%2Fcreate/",
+        "/api/json/conferences/delete/",
+        "/api/admin/secret",
+    ] {
+        let r = client()
+            .post(proxy.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(DEMO)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    for method in [reqwest::Method::HEAD, reqwest::Method::PUT] {
+        let r = client()
+            .request(
+                method.clone(),
+                proxy.url("/api/json/conferences/create/?code=1"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method}");
+    }
+    assert!(
+        switch.seen.lock().unwrap().is_empty(),
+        "{:?}",
+        switch.seen.lock().unwrap()
+    );
+    // The real thing: function, query and body as sent; Content-Type and
+    // X-Forwarded-* only.
+    let r = client()
+        .post(proxy.url("/api/json/conferences/create?code=1;talkpin=2"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", "session=secret")
+        .header("authorization", "Basic eDp5")
+        .body(DEMO)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let seen = switch.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    let seen = &seen[0];
+    assert_eq!(seen.method, "POST");
+    assert_eq!(
+        seen.path_and_query,
+        "/api/json/conferences/create/?code=1;talkpin=2"
+    );
+    assert_eq!(seen.body, DEMO);
+    let header = |name: &str| {
+        seen.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(
+        header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(header("x-forwarded-for"), Some("127.0.0.1"));
+    assert_eq!(header("x-forwarded-proto"), Some("http"));
+    assert_eq!(header("cookie"), None);
+    assert_eq!(header("authorization"), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_proxy_passes_back_only_capped_json_never_cached() {
+    let (base, switch) = fake_switch().await;
+    let proxy = Server::start_plain_with(&["--upstream", &base]);
+    let call = async || {
+        client()
+            .post(proxy.url("/api/json/user/login/"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("{DEMO}&token=1"))
+            .send()
+            .await
+            .unwrap()
+    };
+    let strict = "default-src 'none'; frame-ancestors 'none'";
+    for (reply, status, passed) in [
+        ("html", 502, false),
+        ("huge", 502, false),
+        ("json-labelled-html", 200, true),
+        ("cache", 200, true),
+    ] {
+        *switch.reply.lock().unwrap() = reply;
+        let r = call().await;
+        assert_eq!(r.status(), status, "{reply}");
+        let h = r.headers().clone();
+        assert_eq!(h["content-type"], "application/json", "{reply}");
+        assert_eq!(h["content-security-policy"], strict, "{reply}");
+        assert_eq!(h["cache-control"], "no-store", "{reply}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{reply}");
+        let text = r.text().await.unwrap();
+        assert_eq!(
+            text == OK,
+            passed,
+            "{reply}: {}",
+            &text[..text.len().min(200)]
+        );
+        assert!(!text.contains("<script>"));
+    }
+}

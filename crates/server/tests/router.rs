@@ -1,0 +1,297 @@
+//! In-process tests of the router (no socket): paths, methods and headers.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use clap::Parser;
+use conference_server::{app_state, router, Options};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    _dirs: [tempfile::TempDir; 2],
+}
+
+fn app(extra: &[&str]) -> App {
+    let data = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!DOCTYPE html><html><body>form</body></html>",
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js"), "x()").unwrap();
+    let mut args = vec![
+        "conference-server".to_owned(),
+        "--data".into(),
+        data.path().display().to_string(),
+        "--dist".into(),
+        dist.path().display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let options = Options::parse_from(args);
+    let state = Arc::new(app_state(&options).unwrap());
+    App {
+        router: router(state, dist.path()),
+        _dirs: [data, dist],
+    }
+}
+
+struct Got {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Got {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+    fn code(&self) -> String {
+        let v: serde_json::Value = serde_json::from_str(&self.body).unwrap_or_default();
+        v["responses"][0]["code"].as_str().unwrap_or("").to_owned()
+    }
+}
+
+async fn send(app: &App, method: Method, uri: &str, body: &str) -> Got {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Got {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+const DEMO: &str = "auth_username=demo&auth_password=demo";
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s_that_cannot_be_framed() {
+    let app = app(&[]);
+    for path in [
+        "/api",
+        "/api/",
+        "/api/x",
+        "/api/json",
+        "/api/json/",
+        "/api/other/conferences/create/",
+        "/api/json/conferences/delete/",
+        "/api/json/..%2F..%2Fadmin%2Fsecret",
+        "/api/json/x%3Fauth_username=admin%26",
+        "/api/json/conferences%2Fcreate/",
+    ] {
+        let got = send(&app, Method::GET, path, "").await;
+        assert_eq!(got.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(got.header("content-type"), "application/json", "{path}");
+        assert_eq!(got.code(), "404", "{path}");
+        assert!(!got.body.contains("<html"), "{path}");
+        assert_eq!(
+            got.header("content-security-policy"),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(got.header("x-content-type-options"), "nosniff");
+    }
+}
+
+#[tokio::test]
+async fn api_replies_carry_a_strict_csp_and_no_store() {
+    let app = app(&[]);
+    let got = send(
+        &app,
+        Method::POST,
+        "/api/json/user/login/",
+        &format!("{DEMO}&token=1"),
+    )
+    .await;
+    assert_eq!(got.code(), "200");
+    assert_eq!(
+        got.header("content-security-policy"),
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(got.header("cache-control"), "no-store");
+    assert_eq!(got.header("x-content-type-options"), "nosniff");
+}
+
+#[tokio::test]
+async fn only_get_and_post_reach_the_simulator() {
+    let app = app(&[]);
+    for method in [Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS] {
+        let uri = format!("/api/json/conferences/create/?{DEMO}&code=4242&talkpin=5555");
+        let got = send(&app, method.clone(), &uri, "").await;
+        assert_eq!(got.status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(got.header("allow"), "GET, POST", "{method}");
+    }
+    let got = send(
+        &app,
+        Method::GET,
+        &format!("/api/json/conferences/get/?{DEMO}&code=4242"),
+        "",
+    )
+    .await;
+    assert_eq!(got.code(), "404", "nothing was created");
+}
+
+#[tokio::test]
+async fn missing_files_with_an_extension_are_404_routes_get_the_form() {
+    let app = app(&["--frame-ancestors", "https://panel.example.com"]);
+    let missing = send(
+        &app,
+        Method::GET,
+        "/conference-form-0123456789abcdef.js",
+        "",
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(!missing.header("cache-control").contains("immutable"));
+    assert!(!missing.body.contains("form</body>"));
+    let real = send(&app, Method::GET, "/app-0123456789abcdef.js", "").await;
+    assert_eq!(real.status, StatusCode::OK);
+    assert!(real.header("cache-control").contains("immutable"));
+    // Every HTML answer carries the CSP with frame-ancestors.
+    for path in ["/", "/index.html", "/some/route"] {
+        let page = send(&app, Method::GET, path, "").await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("form</body>"), "{path}");
+        assert!(
+            page.header("content-security-policy")
+                .contains("frame-ancestors https://panel.example.com"),
+            "{path}"
+        );
+        assert!(!page.header("cache-control").contains("immutable"));
+    }
+}
+
+#[tokio::test]
+async fn a_taken_code_is_taken_for_everyone_but_hidden_from_get() {
+    let app = app(&[]);
+    let reseller = "auth_username=reseller&auth_password=reseller";
+    let created = send(
+        &app,
+        Method::POST,
+        "/api/json/conferences/create/",
+        &format!("{reseller}&code=777001&talkpin=5555&customer=2"),
+    )
+    .await;
+    assert_eq!(created.code(), "200", "{}", created.body);
+    // Codes are unique switch-wide: demo (customer 1) cannot take it, and
+    // validation says the same as the real call...
+    for validation in ["&validation=1", ""] {
+        let got = send(
+            &app,
+            Method::POST,
+            "/api/json/conferences/create/",
+            &format!("{DEMO}&code=777001&talkpin=5555{validation}"),
+        )
+        .await;
+        assert_eq!(got.code(), "400", "{validation}: {}", got.body);
+        assert!(got.body.contains("already in use"), "{}", got.body);
+        assert!(!got.body.contains("Second Customer"), "names no customer");
+    }
+    // ...but what the conference is stays hidden: get says 404.
+    let hidden = send(
+        &app,
+        Method::GET,
+        &format!("/api/json/conferences/get/?{DEMO}&code=777001"),
+        "",
+    )
+    .await;
+    assert_eq!(hidden.code(), "404");
+    let unused = send(
+        &app,
+        Method::GET,
+        &format!("/api/json/conferences/unused/code/?{DEMO}"),
+        "",
+    )
+    .await;
+    assert_ne!(unused.body, "", "{}", unused.body);
+}
+
+#[tokio::test]
+async fn guessing_is_throttled_but_a_verified_password_is_not() {
+    let app = app(&[]);
+    // demo signs in once: that password is now known good.
+    let ok = send(&app, Method::POST, "/api/json/user/login/", DEMO).await;
+    assert_eq!(ok.code(), "200");
+    let mut throttled = None;
+    for i in 0..8 {
+        let got = send(
+            &app,
+            Method::POST,
+            "/api/json/user/login/",
+            "auth_username=demo&auth_password=guess",
+        )
+        .await;
+        assert_eq!(got.code(), "401", "{}", got.body);
+        if got.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled.get_or_insert(i);
+            assert!(got.header("retry-after").parse::<u64>().unwrap() >= 1);
+            assert!(got.body.contains("Too many failed sign-ins"));
+        }
+    }
+    assert_eq!(throttled, Some(6), "five free failures, the sixth locks");
+    // The right password, already verified, still works at once.
+    let ok = send(&app, Method::POST, "/api/json/user/login/", DEMO).await;
+    assert_eq!((ok.status, ok.code().as_str()), (StatusCode::OK, "200"));
+    // Another user is not affected; an unknown one is throttled alike.
+    let other = send(
+        &app,
+        Method::POST,
+        "/api/json/user/login/",
+        "auth_username=reseller&auth_password=reseller",
+    )
+    .await;
+    assert_eq!(other.code(), "200");
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let got = send(
+            &app,
+            Method::POST,
+            "/api/json/user/login/",
+            "auth_username=ghost&auth_password=x",
+        )
+        .await;
+        statuses.push(got.status.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429]);
+}
+
+#[tokio::test]
+async fn a_password_with_trailing_nuls_does_not_sign_in() {
+    let app = app(&[]);
+    let got = send(
+        &app,
+        Method::POST,
+        "/api/json/user/login/",
+        "auth_username=demo&auth_password=demo%00%00%00",
+    )
+    .await;
+    assert_eq!(got.code(), "401");
+}
+
+#[test]
+fn token_lifetime_is_bounded() {
+    for bad in ["9223372036854775807", "0", "31536001", "-1"] {
+        assert!(
+            Options::try_parse_from(["conference-server", "--token-lifetime", bad]).is_err(),
+            "{bad}"
+        );
+    }
+    let ok = Options::try_parse_from(["conference-server", "--token-lifetime", "31536000"]);
+    assert_eq!(ok.unwrap().token_lifetime, 31_536_000);
+}
