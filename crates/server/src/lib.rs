@@ -36,52 +36,53 @@ use crate::upstream::Upstream;
 #[derive(Parser, Debug, Clone)]
 #[command(
     version,
+    next_line_help = false,
     about = "Hosts the conference form and simulates an Enswitch switch (or forwards to a real one)."
 )]
 pub struct Options {
-    /// Address to listen on (port 0 picks a free one; the address is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// The built app (Trunk's output).
-    #[arg(long, default_value = "dist")]
+    #[arg(long, value_name = "DIR", default_value = "dist")]
     pub dist: PathBuf,
-    /// Where the simulator keeps its database and signing key.
-    #[arg(long, default_value = "data")]
+    /// The simulator's database and token key.
+    #[arg(long, value_name = "DIR", default_value = "data")]
     pub data: PathBuf,
-    /// A JSON file of customers, people and users (default: the demo accounts).
-    #[arg(long)]
+    /// Customers, people and users (JSON) instead of the demo accounts.
+    #[arg(long, value_name = "FILE")]
     pub accounts: Option<PathBuf>,
-    /// Forward /api/json/ to this switch (e.g. https://switch.example.com) instead of simulating.
-    #[arg(long)]
+    /// Forward /api/json/ to this switch instead of simulating one.
+    #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
-    /// Who may frame the form (the CSP frame-ancestors value).
-    #[arg(long, default_value = "'self'")]
+    /// Who may frame the form (CSP frame-ancestors).
+    #[arg(long, value_name = "SOURCES", default_value = "'self'")]
     pub frame_ancestors: String,
-    /// How long a token from user/login lasts, in seconds (at most a year).
-    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
+    /// Lifetime of tokens from user/login, at most a year.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
     pub token_lifetime: i64,
-    /// Send API results with their code as the HTTP status (the default is always 200).
+    /// API results' code as HTTP status (default: always 200).
     #[arg(long)]
     pub http_status: bool,
-    /// Milliseconds a client has to send a request's headers, and to start the next request on a kept-alive connection.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Time to send a request's headers; also the keep-alive idle limit.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout_ms: u64,
-    /// Milliseconds a client has to send a request's body.
-    #[arg(long, default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Time to send a request's body.
+    #[arg(long, value_name = "MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_timeout_ms: u64,
     /// Connections served at once; more wait to be accepted.
-    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
-    /// Milliseconds to let requests in flight finish after SIGINT or SIGTERM.
-    #[arg(long, default_value_t = 10_000)]
+    /// Time for requests in flight to finish on SIGINT or SIGTERM.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
     pub drain_timeout_ms: u64,
-    /// The peer is a reverse proxy: take the client's address from the last X-Forwarded-For entry.
+    /// Behind a reverse proxy: the client is the last X-Forwarded-For entry.
     #[arg(long)]
     pub trust_forwarded_for: bool,
-    /// Tests only: fault injection and the request log under /_test/.
+    /// Tests only: fault injection and a request log under /_test/.
     #[arg(long)]
     pub test_hooks: bool,
-    /// Print a password hash for an accounts file (reads the password from standard input) and exit.
+    /// Read a password on standard input, print its hash, exit.
     #[arg(long)]
     pub hash_password: bool,
 }
