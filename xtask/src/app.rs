@@ -36,18 +36,74 @@ const SIZE_BUILD: [(&str, &str); 4] = [
 ];
 
 pub fn build() -> Result {
-    step("building the app (trunk build --release)");
-    let mut trunk = cmd("trunk", &["build", "--release", "--offline"]);
-    trunk.env("TRUNK_SKIP_VERSION_CHECK", "true");
-    for (key, value) in SIZE_BUILD {
-        trunk.env(key, value);
+    build_with(None)
+}
+
+/// Builds the app with its crates, std's own included, fetched into
+/// `cargo_home` (the usual one when `None`) just before.
+///
+/// Trunk runs offline (`Trunk.toml`): it must never try to download its own
+/// tools, and `offline` also makes it pass `--offline` to cargo. So every crate
+/// the bundle needs, the standard library's dependencies too (build-std
+/// resolves std's own lock file), is fetched here first; without that a new
+/// machine fails with "no matching package named `moto-rt`".
+pub fn build_with(cargo_home: Option<&Path>) -> Result {
+    step("fetching the bundle's crates, std's own included (cargo fetch)");
+    let mut fetch = size_build(cmd(
+        "cargo",
+        &["fetch", "--target", "wasm32-unknown-unknown"],
+    ));
+    if let Some(home) = cargo_home {
+        fetch.env("CARGO_HOME", home);
     }
-    trunk.env("CARGO_TARGET_DIR", root().join("target/bundle"));
+    run(fetch)?;
+    step("building the app (trunk build --release)");
+    let mut trunk = size_build(cmd("trunk", &["build", "--release", "--offline"]));
+    trunk.env("TRUNK_SKIP_VERSION_CHECK", "true");
+    // Its own target folder: the size build's flags differ from the tests'.
+    // A build from another cargo home gets another folder too, since crates
+    // at another path count as changed and would be compiled again each time
+    // the two alternate.
+    let target = match cargo_home {
+        None => "target/bundle",
+        Some(home) => {
+            trunk.env("CARGO_HOME", home);
+            "target/bundle-empty-home"
+        }
+    };
+    trunk.env("CARGO_TARGET_DIR", root().join(target));
     run(trunk)?;
     let dist = root().join("dist");
     minify_js(&dist)?;
     write_embed_loader(&dist)?;
     precompress(&dist)
+}
+
+/// A cargo command set up as the size build is (see `SIZE_BUILD`).
+fn size_build(mut command: std::process::Command) -> std::process::Command {
+    for (key, value) in SIZE_BUILD {
+        command.env(key, value);
+    }
+    command
+}
+
+/// `cargo xtask test` builds the bundle from an empty cargo home, so a build
+/// that works only because an earlier run left crates behind fails there.
+///
+/// It is emptied at each run but keeps its path, so cargo's fingerprints stay
+/// valid and only what changed is compiled: the check costs one download of
+/// the crates (about 320, a few seconds from the registry).
+pub fn build_from_empty_cargo_home() -> Result {
+    let home = root().join("target/empty-cargo-home");
+    if home.exists() {
+        std::fs::remove_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+    }
+    std::fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+    println!(
+        "\n==> the bundle from an empty cargo home ({}): it must fetch all it needs",
+        home.display()
+    );
+    build_with(Some(&home))
 }
 
 /// Writes `NAME.br` and `NAME.gz` beside every file the server sends, at the

@@ -16,7 +16,7 @@ mod tasks;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <setup|build|test|serve|bench|fuzz> [args...]
-  setup   install the wasm32 target, Trunk, wasm-bindgen, wasm-opt, Chromium, ChromeDriver
+  setup   install everything the build and the tests need (Trunk, wasm-bindgen, Chromium, ...)
   build   build the app into dist/ (release) and report its size
   test    formatting, lints, native tests, property tests, wasm build, browser tests
   serve   build the app and start the server with the simulator (args go to the server)
@@ -27,8 +27,8 @@ const USAGE: &str = "usage: cargo xtask <setup|build|test|serve|bench|fuzz> [arg
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::setup(),
-        Some("build") => setup::setup()
+        Some("setup") => setup::setup(setup::Need::Test),
+        Some("build") => setup::setup(setup::Need::Build)
             .and_then(|()| app::build())
             .and_then(|()| app::budget()),
         Some("test") => tasks::test(),

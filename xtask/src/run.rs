@@ -21,8 +21,11 @@ pub fn tools_dir() -> PathBuf {
 /// PATH with the project's tools first, so Trunk finds our wasm-opt.
 pub fn tool_path() -> String {
     let mut dirs = vec![tools_dir().join("node_modules/.bin")];
-    if let Some(home) = std::env::var_os("HOME") {
-        dirs.push(Path::new(&home).join(".cargo/bin"));
+    // Where `cargo install` puts Trunk and the wasm-bindgen CLI.
+    match (std::env::var_os("CARGO_HOME"), std::env::var_os("HOME")) {
+        (Some(cargo_home), _) => dirs.push(Path::new(&cargo_home).join("bin")),
+        (None, Some(home)) => dirs.push(Path::new(&home).join(".cargo/bin")),
+        (None, None) => {}
     }
     let old = std::env::var_os("PATH").unwrap_or_default();
     dirs.extend(std::env::split_paths(&old));

@@ -2,13 +2,13 @@
 
 use crate::app;
 use crate::run::{cmd, root, run, run_tests, step, Result, Tally};
-use crate::setup::setup;
+use crate::setup::{setup, Need};
 
 /// How many cases each property test runs in `test`.
 const PROPTEST_CASES: &str = "10000";
 
 pub fn test() -> Result {
-    setup()?;
+    setup(Need::Test)?;
     step("formatting");
     run(cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
     step("lints (host, and the app and its browser tests for wasm32)");
@@ -71,7 +71,7 @@ pub fn test() -> Result {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     run_tests(wasm, &mut tally)?;
 
-    app::build()?;
+    app::build_from_empty_cargo_home()?;
     app::budget()?;
 
     step("end to end: the release build, our server, headless Chromium");
@@ -96,7 +96,7 @@ pub fn test() -> Result {
 }
 
 pub fn serve(args: &[String]) -> Result {
-    setup()?;
+    setup(Need::Build)?;
     app::build()?;
     step("starting the server (Ctrl-C stops it)");
     let mut server = cmd(
