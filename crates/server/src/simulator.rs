@@ -356,3 +356,47 @@ fn database_error(e: &str) -> Envelope {
         "The switch could not store the conference. Try again later",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unproven_password_needs_a_hash() {
+        let data = tempfile::tempdir().unwrap();
+        let sim = Simulator::new(
+            Accounts::demo(),
+            Store::open(data.path()).unwrap(),
+            Signer::new(vec![7; 32]),
+            60,
+        );
+        let params = |q: &str| Params::read(q.as_bytes(), None).unwrap();
+        let right = params("auth_username=demo&auth_password=demo");
+        assert!(sim.needs_hash("user/login", &right));
+        assert_eq!(sim.call("user/login", &right, None, 0).code(), 200);
+        assert!(!sim.needs_hash("user/login", &right), "verified: cached");
+        let wrong = params("auth_username=demo&auth_password=other");
+        assert!(sim.needs_hash("user/login", &wrong));
+        let token = params("auth_token=x.y.z");
+        assert!(!sim.needs_hash("conferences/get", &token));
+        assert!(!sim.needs_hash("user/login", &params("auth_username=demo")));
+    }
+
+    #[test]
+    fn the_log_name_is_only_ever_a_verified_one() {
+        let data = tempfile::tempdir().unwrap();
+        let sim = Simulator::new(
+            Accounts::demo(),
+            Store::open(data.path()).unwrap(),
+            Signer::new(vec![7; 32]),
+            60,
+        );
+        let call = |q: &str| {
+            let p = Params::read(q.as_bytes(), None).unwrap();
+            sim.call("user/login", &p, None, 0).caller
+        };
+        assert_eq!(call("auth_username=demo&auth_password=demo"), "demo");
+        assert_eq!(call("auth_username=demo&auth_password=typo"), "-");
+        assert_eq!(call("auth_username=hunter2&auth_password=x"), "-");
+    }
+}

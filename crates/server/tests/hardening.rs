@@ -500,3 +500,33 @@ async fn the_proxy_passes_back_only_capped_json_never_cached() {
         assert!(!text.contains("<script>"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for() {
+    let (base, switch) = fake_switch().await;
+    let proxy = Server::start_plain_with(&["--upstream", &base, "--trust-forwarded-for"]);
+    let r = client()
+        .post(proxy.url("/api/json/user/login/"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.7")
+        .header("x-forwarded-proto", "https")
+        .body(DEMO)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let seen = switch.seen.lock().unwrap()[0].clone();
+    let header = |name: &str| {
+        seen.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header("x-forwarded-for").as_deref(),
+        Some("203.0.113.7, 127.0.0.1")
+    );
+    assert_eq!(header("x-forwarded-proto").as_deref(), Some("https"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(proxy.log().contains("from=203.0.113.7"), "{}", proxy.log());
+}
