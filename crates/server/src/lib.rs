@@ -70,6 +70,9 @@ pub struct Options {
     /// Time to send a request's body.
     #[arg(long, value_name = "MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_timeout_ms: u64,
+    /// Time a reply may wait for the client to read it.
+    #[arg(long, value_name = "MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_timeout_ms: u64,
     /// Connections served at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
@@ -194,6 +197,7 @@ pub async fn serve(options: Options) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     let limits = net::Limits {
         header_timeout: Duration::from_millis(options.header_timeout_ms),
+        write_timeout: Duration::from_millis(options.write_timeout_ms),
         max_connections: options.max_connections as usize,
         drain_timeout: Duration::from_millis(options.drain_timeout_ms),
     };

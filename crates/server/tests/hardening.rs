@@ -530,3 +530,35 @@ async fn behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for() 
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(proxy.log().contains("from=203.0.113.7"), "{}", proxy.log());
 }
+
+#[test]
+fn a_client_that_never_reads_its_replies_is_cut_off() {
+    let s = Server::start_plain_with(&["--max-connections", "1", "--write-timeout-ms", "500"]);
+    // Thousands of pipelined requests, never read: the replies fill the
+    // socket buffers and the server's writes stall.
+    let greedy = connect(&s);
+    let mut writer = greedy.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let request = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100);
+        for _ in 0..200 {
+            if writer.write_all(&request).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    // The only slot is the greedy client's until its writes time out.
+    let started = Instant::now();
+    let mut stream = connect(&s);
+    stream
+        .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (got, _) = read_until_closed(&mut stream);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(greedy);
+}
