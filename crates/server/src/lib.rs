@@ -90,13 +90,6 @@ pub struct Options {
     pub hash_password: bool,
 }
 
-impl Options {
-    /// The defaults, as `conference-server` with no arguments would have them.
-    pub fn defaults() -> Options {
-        Options::parse_from(["conference-server"])
-    }
-}
-
 pub struct AppState {
     pub simulator: Option<Arc<Simulator>>,
     pub upstream: Option<Upstream>,

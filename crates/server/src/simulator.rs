@@ -17,7 +17,7 @@ use sha2::Sha256;
 use crate::accounts::{Accounts, User};
 use crate::params::Params;
 use crate::store::{InsertError, Lookup, Store};
-use crate::throttle::{Throttle, FREE_PER_ADDRESS, FREE_PER_USER};
+use crate::throttle::{Throttle, FREE_PER_ADDRESS, FREE_PER_USER, FREE_PER_USER_AND_ADDRESS};
 use crate::token::{Claims, Signer};
 
 pub struct Simulator {
@@ -174,10 +174,12 @@ impl Simulator {
         if self.cached(username, password) {
             return self.accounts.user(username).ok_or_else(unauthorised);
         }
+        let address = client.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+        let pair_key = format!("user:{username}@{address}");
         let user_key = format!("user:{username}");
-        let address_key = client.map(|ip| format!("addr:{ip}"));
+        let address_key = client.map(|_| format!("addr:{address}"));
         let instant = Instant::now();
-        let locked = [Some(&user_key), address_key.as_ref()]
+        let locked = [Some(&pair_key), Some(&user_key), address_key.as_ref()]
             .into_iter()
             .flatten()
             .filter_map(|key| self.throttle.locked(key, instant))
@@ -197,12 +199,15 @@ impl Simulator {
             });
         }
         let Some(user) = self.accounts.verify(username, password) else {
+            self.throttle
+                .failed(&pair_key, FREE_PER_USER_AND_ADDRESS, instant);
             self.throttle.failed(&user_key, FREE_PER_USER, instant);
             if let Some(key) = &address_key {
                 self.throttle.failed(key, FREE_PER_ADDRESS, instant);
             }
             return Err(unauthorised());
         };
+        self.throttle.succeeded(&pair_key);
         self.throttle.succeeded(&user_key);
         self.verified
             .lock()

@@ -1,5 +1,5 @@
-//! Slows password guessing: after a few failed sign-ins for one username, or
-//! from one address, each further failure locks that key for twice as long
+//! Slows password guessing: after a few failed sign-ins for one username from
+//! one address, for one username, or from one address, each further failure locks that key for twice as long
 //! as the last (1 s, 2 s, 4 s, ... at most 5 minutes). A locked key is
 //! answered at once, without hashing. Keys are forgotten 15 minutes after
 //! their last failure.
@@ -8,9 +8,13 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Failures allowed before the first lock, for a username.
-pub const FREE_PER_USER: u32 = 5;
-/// For an address: higher, since many people may share one (NAT, an office).
+/// Failures allowed before the first lock, for a username from one address.
+pub const FREE_PER_USER_AND_ADDRESS: u32 = 5;
+/// For a username from anywhere: higher, so that one guesser cannot lock a
+/// user out everywhere, while guessing from many addresses is still slowed.
+pub const FREE_PER_USER: u32 = 50;
+/// For an address: between the two, since many people may share one (NAT,
+/// an office).
 pub const FREE_PER_ADDRESS: u32 = 20;
 const MAX_LOCK: Duration = Duration::from_secs(300);
 const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);

@@ -562,3 +562,41 @@ fn a_client_that_never_reads_its_replies_is_cut_off() {
     );
     drop(greedy);
 }
+
+/// One POST from a chosen loopback source address; the HTTP status.
+async fn post_from(s: &Server, source: &str, function: &str, body: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let mut stream = socket.connect(s.addr().parse().unwrap()).await.unwrap();
+    let request = format!(
+        "POST /api/json/{function}/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await.unwrap();
+    reply[9..12].parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_guesser_at_one_name_does_not_lock_its_owner_out_elsewhere() {
+    let s = Server::start_plain();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(
+            post_from(
+                &s,
+                "127.0.0.2",
+                "user/login",
+                "auth_username=demo&auth_password=guess",
+            )
+            .await,
+        );
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429]);
+    // demo from its own address: never signed in before, not slowed.
+    let r = post(&s, "user/login", DEMO).await;
+    assert_eq!((r.status, r.code()), (200, "200"), "{}", r.text);
+}
