@@ -84,11 +84,11 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
     // A create whose reply was lost may have happened: look before repeating it.
     if form
         .session
-        .with_value(|s| s.uncertain_code.as_deref() == Some(conference.code.as_str()))
+        .with_value(|s| s.uncertain_code.as_deref() == Some(conference.code()))
     {
         form.status
             .set("Checking whether the conference was already created…".into());
-        match api.find(&conference.code, &credentials).await {
+        match api.find(conference.code(), &credentials).await {
             Ok(Outcome::Success(id)) => {
                 form.session.update_value(|s| s.uncertain_code = None);
                 return Ok(created(&conference, id));
@@ -130,7 +130,7 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
             let unclear = matches!(other, Err(_) | Ok(Outcome::Unexpected(_)));
             if unclear {
                 form.session
-                    .update_value(|s| s.uncertain_code = Some(conference.code.clone()));
+                    .update_value(|s| s.uncertain_code = Some(conference.code().to_owned()));
             }
             Err(stop_for(form, other.map(|o| o.map(drop)), unclear))
         }
@@ -140,7 +140,7 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
 fn created(conference: &Conference, id: u64) -> CreatedConference {
     CreatedConference {
         id,
-        code: conference.code.clone(),
+        code: conference.code().to_owned(),
         occurrences: conference.occurrences().into_iter().map(describe).collect(),
     }
 }

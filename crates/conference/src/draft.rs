@@ -1,6 +1,6 @@
 //! What the user typed, as strings, one per parameter.
 
-use crate::params::{Field, PARAMS};
+use crate::params::{Field, PerField};
 
 /// The form's values, exactly as typed (a checkbox is `"0"` or `"1"`).
 ///
@@ -8,13 +8,13 @@ use crate::params::{Field, PARAMS};
 /// encodes to nothing but what the user changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
-    values: Vec<String>,
+    values: PerField<String>,
 }
 
 impl Default for Draft {
     fn default() -> Self {
         Draft {
-            values: PARAMS.iter().map(|p| p.default.to_owned()).collect(),
+            values: PerField::from_fn(|f| f.param().default.to_owned()),
         }
     }
 }
@@ -30,16 +30,16 @@ impl Draft {
     /// treats as the default.
     pub fn empty() -> Self {
         Draft {
-            values: vec![String::new(); Field::COUNT],
+            values: PerField::filled(String::new()),
         }
     }
 
     pub fn get(&self, field: Field) -> &str {
-        &self.values[field as usize]
+        &self.values[field]
     }
 
     pub fn set(&mut self, field: Field, value: impl Into<String>) {
-        self.values[field as usize] = value.into();
+        self.values[field] = value.into();
     }
 
     /// Builder form of [`Draft::set`], handy in tests and examples.
@@ -65,7 +65,7 @@ impl Draft {
     /// mean the same request normalize to the same draft.
     pub fn normalized(&self) -> Draft {
         Draft {
-            values: Field::all().map(|f| self.effective(f).to_owned()).collect(),
+            values: PerField::from_fn(|f| self.effective(f).to_owned()),
         }
     }
 }

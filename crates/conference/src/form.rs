@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::draft::Draft;
-use crate::params::Field;
+use crate::params::{Field, PerField};
 
 /// Percent-encodes pairs into a form body (or query string), joined by `&`.
 pub fn encode<'a, I, K, V>(pairs: I) -> String
@@ -149,13 +149,13 @@ pub struct Parsed {
 /// Reads decoded pairs into a draft. A known parameter given twice is an error.
 pub fn to_draft(pairs: Vec<(String, String)>) -> Result<Parsed, FormError> {
     let mut draft = Draft::empty();
-    let mut seen = [false; Field::COUNT];
+    let mut seen = PerField::filled(false);
     let mut unknown = Vec::new();
     for (name, value) in pairs {
         match Field::from_name(&name) {
-            Some(field) if seen[field as usize] => return Err(FormError::Repeated { name }),
+            Some(field) if seen[field] => return Err(FormError::Repeated { name }),
             Some(field) => {
-                seen[field as usize] = true;
+                seen[field] = true;
                 draft.set(field, value);
             }
             None => unknown.push(name),

@@ -21,7 +21,7 @@ pub mod rules;
 pub mod schedule;
 
 pub use draft::Draft;
-pub use params::{Field, Group, Kind, Param, PARAMS};
+pub use params::{Field, Group, Kind, Param, PerField, PARAMS, PINS, START};
 pub use report::{Problem, Report, Severity};
 pub use request::{planned, Conference, Credentials};
 pub use rules::{codes, validate, validate_at};

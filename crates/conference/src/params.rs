@@ -94,6 +94,18 @@ pub const REPEATS: &[(&str, &str)] = &[
     ("2_monthly", "Every 2 months"),
 ];
 
+/// The three PINs: at least one is required, no two alike.
+pub const PINS: [Field; 3] = [Field::AdminPin, Field::TalkPin, Field::ListenPin];
+
+/// The parts of the start date and time, one control group on the form.
+pub const START: [Field; 5] = [
+    Field::Year,
+    Field::Month,
+    Field::Day,
+    Field::Hour,
+    Field::Minute,
+];
+
 /// Largest ID we accept for `owner` and `customer` (a signed 32-bit key on
 /// the switch's database is the safe assumption).
 pub const MAX_ID: i64 = 2_147_483_647;
@@ -182,9 +194,45 @@ impl Field {
         PARAMS.iter().find(|p| p.name == name).map(|p| p.field)
     }
 
+    /// A parameter of the conference itself: not the credentials, and not
+    /// `validation`, which the client sets per call.
+    pub fn is_request(self) -> bool {
+        !matches!(self.param().group, Group::SignIn | Group::Control)
+    }
+
     /// Fields that hold credentials: never echoed, never logged.
     pub fn is_secret(self) -> bool {
         matches!(self.param().kind, Kind::Secret)
+    }
+}
+
+/// One `T` per parameter, indexed by [`Field`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerField<T>([T; Field::COUNT]);
+
+impl<T> PerField<T> {
+    pub fn from_fn(mut value: impl FnMut(Field) -> T) -> Self {
+        PerField(std::array::from_fn(|i| value(PARAMS[i].field)))
+    }
+}
+
+impl<T: Clone> PerField<T> {
+    /// Every field holding `value`.
+    pub fn filled(value: T) -> Self {
+        Self::from_fn(|_| value.clone())
+    }
+}
+
+impl<T> std::ops::Index<Field> for PerField<T> {
+    type Output = T;
+    fn index(&self, field: Field) -> &T {
+        &self.0[field as usize]
+    }
+}
+
+impl<T> std::ops::IndexMut<Field> for PerField<T> {
+    fn index_mut(&mut self, field: Field) -> &mut T {
+        &mut self.0[field as usize]
     }
 }
 

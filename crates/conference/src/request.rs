@@ -1,36 +1,24 @@
 //! A valid draft as a typed request, and its encoding for the API.
 
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono::NaiveDateTime;
 
 use crate::draft::Draft;
-use crate::params::Field;
+use crate::params::{Field, Kind, PINS, START};
 use crate::report::Report;
 use crate::rules::{self, integer};
 use crate::schedule::{occurrences, Repeats};
 
-/// Everything `conferences/create` takes but the credentials, typed.
+/// Everything `conferences/create` takes but the credentials: every value in
+/// its canonical spelling, and typed where logic needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conference {
-    pub code: String,
-    pub adminpin: String,
-    pub talkpin: String,
-    pub listenpin: String,
     /// `None`: no start date (the API's year 0).
     pub start: Option<NaiveDateTime>,
-    pub duration: u32,
     pub repeats: Repeats,
     pub count: u32,
-    pub description: String,
-    pub owner: u32,
-    /// `None`: the signed-in user's customer.
-    pub customer: Option<u32>,
-    pub callerid: String,
-    pub maximum: u32,
-    pub panel: bool,
-    pub play_join: bool,
-    pub play_music: bool,
-    pub record_name: bool,
-    pub wait_music: bool,
+    /// Every request parameter ([`Field::is_request`]), driven by the table;
+    /// the credentials and `validation` stay empty.
+    values: Draft,
 }
 
 /// How a request proves who sends it.
@@ -94,77 +82,66 @@ impl Conference {
             errors.problems.retain(|p| p.is_error());
             return Err(errors);
         }
-        let text = |f: Field| draft.trimmed(f).to_owned();
-        // Validated above: every integer is present and in range.
-        let number = |f: Field| integer(draft, f).unwrap_or(0) as u32;
-        let flag = |f: Field| draft.effective(f) == "1";
+        let start = rules::start(draft).and_then(Result::ok);
+        let mut values = Draft::empty();
+        for field in Field::all().filter(|f| f.is_request()) {
+            let value = match field.param().kind {
+                // Validated above: present and in range, or empty where the
+                // default is (customer); written as a number is (`+07` is `7`).
+                Kind::Integer { .. } => integer(draft, field)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                _ => draft.effective(field).to_owned(),
+            };
+            values.set(field, value);
+        }
+        if start.is_none() {
+            // No start date: the other parts mean nothing, so they go as defaults.
+            for field in START {
+                values.set(field, field.param().default);
+            }
+        }
         Ok(Conference {
-            code: text(Field::Code),
-            adminpin: text(Field::AdminPin),
-            talkpin: text(Field::TalkPin),
-            listenpin: text(Field::ListenPin),
-            start: rules::start(draft).and_then(Result::ok),
-            duration: number(Field::Duration),
-            repeats: Repeats::parse(draft.effective(Field::Repeats)).unwrap_or_default(),
-            count: number(Field::Count),
-            description: text(Field::Description),
-            owner: number(Field::Owner),
-            customer: match draft.trimmed(Field::Customer) {
-                "" => None,
-                _ => Some(number(Field::Customer)),
-            },
-            callerid: text(Field::CallerId),
-            maximum: number(Field::Maximum),
-            panel: flag(Field::Panel),
-            play_join: flag(Field::PlayJoin),
-            play_music: flag(Field::PlayMusic),
-            record_name: flag(Field::RecordName),
-            wait_music: flag(Field::WaitMusic),
+            start,
+            repeats: Repeats::parse(values.get(Field::Repeats)).unwrap_or_default(),
+            count: integer(draft, Field::Count).unwrap_or(1) as u32,
+            values,
         })
     }
 
-    /// Every parameter with its value, defaults included, in form order.
-    fn all_pairs(&self) -> Vec<(Field, String)> {
-        let flag = |b: bool| if b { "1" } else { "0" }.to_owned();
-        let (year, month, day, hour, minute) = match self.start {
-            Some(s) => (s.year() as u32, s.month(), s.day(), s.hour(), s.minute()),
-            None => (0, 1, 1, 0, 0),
-        };
-        vec![
-            (Field::Code, self.code.clone()),
-            (Field::AdminPin, self.adminpin.clone()),
-            (Field::TalkPin, self.talkpin.clone()),
-            (Field::ListenPin, self.listenpin.clone()),
-            (Field::Year, year.to_string()),
-            (Field::Month, month.to_string()),
-            (Field::Day, day.to_string()),
-            (Field::Hour, hour.to_string()),
-            (Field::Minute, minute.to_string()),
-            (Field::Duration, self.duration.to_string()),
-            (Field::Repeats, self.repeats.as_str().to_owned()),
-            (Field::Count, self.count.to_string()),
-            (Field::Description, self.description.clone()),
-            (Field::Owner, self.owner.to_string()),
-            (
-                Field::Customer,
-                self.customer.map(|c| c.to_string()).unwrap_or_default(),
-            ),
-            (Field::CallerId, self.callerid.clone()),
-            (Field::Maximum, self.maximum.to_string()),
-            (Field::Panel, flag(self.panel)),
-            (Field::PlayJoin, flag(self.play_join)),
-            (Field::PlayMusic, flag(self.play_music)),
-            (Field::RecordName, flag(self.record_name)),
-            (Field::WaitMusic, flag(self.wait_music)),
-        ]
+    /// A request parameter's value, defaults filled in.
+    pub fn get(&self, field: Field) -> &str {
+        self.values.get(field)
+    }
+
+    pub fn code(&self) -> &str {
+        self.get(Field::Code)
+    }
+
+    /// The PINs that are set, with their fields.
+    pub fn pins(&self) -> impl Iterator<Item = (Field, &str)> {
+        PINS.into_iter()
+            .map(|f| (f, self.get(f)))
+            .filter(|(_, pin)| !pin.is_empty())
+    }
+
+    /// The person who may edit it; 0 for none.
+    pub fn owner(&self) -> u32 {
+        self.get(Field::Owner).parse().unwrap_or(0)
+    }
+
+    /// Every request parameter with its value, defaults included, in form order.
+    pub fn pairs(&self) -> impl Iterator<Item = (Field, &str)> {
+        Field::all()
+            .filter(|f| f.is_request())
+            .map(|f| (f, self.get(f)))
     }
 
     /// The parameters to send: defaults left out (the switch fills them in).
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        self.all_pairs()
-            .into_iter()
-            .filter(|(field, value)| value != field.param().default)
-            .map(|(field, value)| (field.name(), value))
+        self.pairs()
+            .filter(|(field, value)| *value != field.param().default)
+            .map(|(field, value)| (field.name(), value.to_owned()))
             .collect()
     }
 
@@ -234,7 +211,7 @@ mod tests {
             .with(Field::Repeats, "weekly")
             .with(Field::Count, "3")
             .with(Field::Customer, "9")
-            .with(Field::Panel, "1")
+            .with(Field::WaitMusic, "1")
             .with(Field::Description, "Team call");
         let pairs = Conference::from_draft(&d).unwrap().to_pairs();
         let names: Vec<_> = pairs.iter().map(|(n, _)| *n).collect();
@@ -252,7 +229,7 @@ mod tests {
                 "count",
                 "description",
                 "customer",
-                "panel"
+                "wait_music"
             ]
         );
     }
@@ -266,7 +243,10 @@ mod tests {
         let short = minimal()
             .with(Field::TalkPin, "12")
             .with(Field::AuthPassword, "");
-        assert_eq!(Conference::from_draft(&short).unwrap().talkpin, "12");
+        assert_eq!(
+            Conference::from_draft(&short).unwrap().get(Field::TalkPin),
+            "12"
+        );
     }
 
     #[test]

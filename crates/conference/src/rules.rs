@@ -10,7 +10,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::draft::Draft;
-use crate::params::{Field, Kind, PARAMS};
+use crate::params::{Field, Kind, PARAMS, PINS, START};
 use crate::report::{Problem, Report};
 
 /// Stable machine codes of problems. Clients and tests match on these, never
@@ -40,15 +40,6 @@ pub mod codes {
 pub const MIN_SAFE_PIN_LEN: usize = 4;
 /// Years a start may have, besides 0 for "no start date" [ours].
 pub const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
-
-const PINS: [Field; 3] = [Field::AdminPin, Field::TalkPin, Field::ListenPin];
-const START: [Field; 5] = [
-    Field::Year,
-    Field::Month,
-    Field::Day,
-    Field::Hour,
-    Field::Minute,
-];
 
 /// Checks a draft against every rule that does not depend on the clock.
 pub fn validate(draft: &Draft) -> Report {

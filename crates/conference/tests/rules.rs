@@ -217,8 +217,8 @@ fn surrounding_whitespace_is_trimmed_before_any_rule() {
         .with(Panel, " 1 ");
     assert!(validate(&d).is_empty(), "{:?}", validate(&d));
     let c = conference::Conference::from_draft(&d).unwrap();
-    assert_eq!(c.code, "123");
-    assert_eq!(c.callerid, "+44");
+    assert_eq!(c.code(), "123");
+    assert_eq!(c.get(CallerId), "+44");
 }
 
 #[test]

@@ -254,7 +254,7 @@ impl Simulator {
                 };
             }
         };
-        match self.store.code_exists(&conference.code) {
+        match self.store.code_exists(conference.code()) {
             Ok(false) => {}
             Ok(true) => return duplicate_code(),
             Err(e) => return database_error(&e),
@@ -263,10 +263,10 @@ impl Simulator {
             Ok(c) => c,
             Err(envelope) => return envelope,
         };
-        if conference.owner != 0
+        if conference.owner() != 0
             && self
                 .accounts
-                .person(conference.owner)
+                .person(conference.owner())
                 .is_none_or(|p| p.customer != customer)
         {
             return single(

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use conference::json::Json;
-use conference::Conference;
-use rusqlite::{params, Connection, OptionalExtension};
+use conference::{Conference, Field, Kind, Param, PARAMS};
+use rusqlite::{Connection, OptionalExtension};
 
 #[derive(Clone)]
 pub struct Store {
@@ -27,39 +27,79 @@ pub struct Stored {
     pub data: Json,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS conferences (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer    INTEGER NOT NULL,
-    code        TEXT NOT NULL UNIQUE,
-    adminpin    TEXT NOT NULL,
-    talkpin     TEXT NOT NULL,
-    listenpin   TEXT NOT NULL,
-    year        INTEGER NOT NULL,
-    month       INTEGER NOT NULL,
-    day         INTEGER NOT NULL,
-    hour        INTEGER NOT NULL,
-    minute      INTEGER NOT NULL,
-    duration    INTEGER NOT NULL,
-    repeats     TEXT NOT NULL,
-    count       INTEGER NOT NULL,
-    description TEXT NOT NULL,
-    owner       INTEGER NOT NULL,
-    callerid    TEXT NOT NULL,
-    maximum     INTEGER NOT NULL,
-    panel       INTEGER NOT NULL,
-    play_join   INTEGER NOT NULL,
-    play_music  INTEGER NOT NULL,
-    record_name INTEGER NOT NULL,
-    wait_music  INTEGER NOT NULL,
-    created_by  TEXT NOT NULL,
-    created_at  TEXT NOT NULL
-);";
+/// The parameters kept, each in a column named as the API names it, in the
+/// table's order: every request parameter but `customer`, whose column holds
+/// the customer it was created in (resolved, never empty) and comes first.
+/// Generated from the same table as everything else, so a new parameter
+/// needs no change here; the columns are those of the earlier hand-written
+/// schema, so a database made by it is used as it is.
+fn kept() -> impl Iterator<Item = &'static Param> {
+    PARAMS
+        .iter()
+        .filter(|p| p.field.is_request() && p.field != Field::Customer)
+}
 
-const COLUMNS: &str =
-    "id, customer, code, adminpin, talkpin, listenpin, year, month, day, hour, minute, \
-    duration, repeats, count, description, owner, callerid, maximum, panel, play_join, play_music, \
-    record_name, wait_music";
+fn is_number(kind: Kind) -> bool {
+    matches!(kind, Kind::Integer { .. } | Kind::Flag)
+}
+
+fn sql_type(param: &Param) -> &'static str {
+    match (is_number(param.kind), param.field) {
+        (_, Field::Code) => "TEXT NOT NULL UNIQUE",
+        (true, _) => "INTEGER NOT NULL",
+        (false, _) => "TEXT NOT NULL",
+    }
+}
+
+fn schema() -> String {
+    let columns: String = kept()
+        .map(|p| format!("    {} {},\n", p.name, sql_type(p)))
+        .collect();
+    format!(
+        "CREATE TABLE IF NOT EXISTS conferences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer INTEGER NOT NULL,
+{columns}    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);"
+    )
+}
+
+/// Adds the columns of parameters newer than the database, each holding the
+/// API default for the conferences already there.
+fn add_new_columns(db: &Connection) -> rusqlite::Result<()> {
+    let mut existing = Vec::new();
+    let mut columns = db.prepare("SELECT name FROM pragma_table_info('conferences')")?;
+    for name in columns.query_map([], |row| row.get::<_, String>(0))? {
+        existing.push(name?);
+    }
+    for param in kept().filter(|p| !existing.iter().any(|e| e == p.name)) {
+        let default = match param.default.parse::<i64>() {
+            Ok(n) if is_number(param.kind) => n.to_string(),
+            _ => format!("'{}'", param.default.replace('\'', "''")),
+        };
+        let column = format!("{} {} DEFAULT {default}", param.name, sql_type(param));
+        db.execute_batch(&format!("ALTER TABLE conferences ADD COLUMN {column}"))?;
+    }
+    Ok(())
+}
+
+/// The columns `conferences/get` returns, in order.
+fn columns() -> Vec<&'static str> {
+    ["id", "customer"]
+        .into_iter()
+        .chain(kept().map(|p| p.name))
+        .collect()
+}
+
+/// A value as its column keeps it: numbers as integers, the rest as text.
+fn sql_value(field: Field, value: &str) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match value.parse::<i64>() {
+        Ok(n) if is_number(field.param().kind) => Value::Integer(n),
+        _ => Value::Text(value.to_owned()),
+    }
+}
 
 impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, String> {
@@ -72,7 +112,8 @@ impl Store {
         db.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
         )
-        .and_then(|_| db.execute_batch(SCHEMA))
+        .and_then(|_| db.execute_batch(&schema()))
+        .and_then(|_| add_new_columns(&db))
         .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Store {
             db: Arc::new(Mutex::new(db)),
@@ -91,23 +132,23 @@ impl Store {
         customer: u32,
         created_by: &str,
     ) -> Result<u64, InsertError> {
-        use chrono::{Datelike, Timelike};
-        let (year, month, day, hour, minute) = match c.start {
-            Some(s) => (s.year(), s.month(), s.day(), s.hour(), s.minute()),
-            None => (0, 1, 1, 0, 0),
-        };
-        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
-        let result = db.execute(
-            "INSERT INTO conferences (customer, code, adminpin, talkpin, listenpin, year, month, day, hour, minute,
-                duration, repeats, count, description, owner, callerid, maximum, panel, play_join, play_music,
-                record_name, wait_music, created_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, datetime('now'))",
-            params![
-                customer, c.code, c.adminpin, c.talkpin, c.listenpin, year, month, day, hour, minute,
-                c.duration, c.repeats.as_str(), c.count, c.description, c.owner, c.callerid, c.maximum,
-                c.panel, c.play_join, c.play_music, c.record_name, c.wait_music, created_by,
-            ],
+        use rusqlite::types::Value;
+        let mut names = vec!["customer"];
+        let mut values = vec![Value::Integer(customer.into())];
+        for (field, value) in c.pairs().filter(|(f, _)| *f != Field::Customer) {
+            names.push(field.name());
+            values.push(sql_value(field, value));
+        }
+        names.push("created_by");
+        values.push(Value::Text(created_by.to_owned()));
+        let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO conferences ({}, created_at) VALUES ({}, datetime('now'))",
+            names.join(", "),
+            placeholders.join(", ")
         );
+        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        let result = db.execute(&sql, rusqlite::params_from_iter(values));
         match result {
             Ok(_) => Ok(db.last_insert_rowid() as u64),
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -137,7 +178,10 @@ impl Store {
         };
         self.with(|db| {
             db.query_row(
-                &format!("SELECT {COLUMNS} FROM conferences WHERE {clause}"),
+                &format!(
+                    "SELECT {} FROM conferences WHERE {clause}",
+                    columns().join(", ")
+                ),
                 [value],
                 row_to_json,
             )
@@ -248,12 +292,56 @@ mod tests {
             .collect();
         assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
     }
+
+    #[test]
+    fn a_database_from_before_a_parameter_gets_its_column() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path();
+        // A table from a release that knew only the code.
+        rusqlite::Connection::open(data.join("conferences.sqlite3"))
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE conferences (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 customer INTEGER NOT NULL, code TEXT NOT NULL UNIQUE,
+                 created_by TEXT NOT NULL, created_at TEXT NOT NULL);
+                 INSERT INTO conferences (customer, code, created_by, created_at)
+                 VALUES (1, '100', 'demo', datetime('now'));",
+            )
+            .unwrap();
+        let store = super::Store::open(data).unwrap();
+        let old = store.get(super::Lookup::Code("100")).unwrap().unwrap();
+        let draft = conference::Draft::new()
+            .with(conference::Field::Code, "200")
+            .with(conference::Field::TalkPin, "5555");
+        let c = conference::Conference::from_draft(&draft).unwrap();
+        store.insert(&c, 1, "demo").unwrap();
+        let new = store.get(super::Lookup::Code("200")).unwrap().unwrap();
+        let (conference::json::Json::Object(old), conference::json::Json::Object(new)) =
+            (old.data, new.data)
+        else {
+            panic!("not objects");
+        };
+        // Both hold every column; the old one the API's defaults.
+        let names = |o: &[(String, conference::json::Json)]| -> Vec<String> {
+            o.iter().map(|(n, _)| n.clone()).collect()
+        };
+        assert_eq!(names(&old), names(&new));
+        assert_eq!(old.len(), super::columns().len());
+        for (name, value) in &old[3..] {
+            let param = conference::Field::from_name(name).unwrap().param();
+            let expected = match param.default.parse::<i64>() {
+                Ok(n) if super::is_number(param.kind) => conference::json::Json::int(n),
+                _ => conference::json::Json::str(param.default),
+            };
+            assert_eq!(*value, expected, "{name}");
+        }
+    }
 }
 
 fn row_to_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
     // Each column as conferences/get returns it: text as strings, the rest as numbers.
     let mut members = Vec::new();
-    for (i, name) in COLUMNS.split(", ").enumerate() {
+    for (i, name) in columns().into_iter().enumerate() {
         let value = match row.get_ref(i)? {
             rusqlite::types::ValueRef::Integer(n) => Json::int(n),
             rusqlite::types::ValueRef::Text(t) => Json::str(String::from_utf8_lossy(t)),
