@@ -1,10 +1,10 @@
 //! One control per parameter, drawn from the core's table: the label, the
 //! hint, the kind of input, and the problems that concern it.
 
-use conference::{Field, Kind, Severity};
+use conference::{Field, Kind, Severity, START};
 use leptos::prelude::*;
 
-use crate::state::{control_id, FormState, START};
+use crate::state::{control_id, FormState};
 
 /// The messages under a control's label, and the ids that describe it.
 fn messages(form: FormState, id: String, fields: &'static [Field]) -> impl IntoView {

@@ -13,7 +13,7 @@ pub mod state;
 pub mod submit;
 mod summary;
 
-use conference::{Field, Group, Kind, PARAMS};
+use conference::{Field, Group, Kind, PINS, START};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -99,11 +99,7 @@ const SECTIONS: [(Group, &str); 5] = [
 fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView {
     move || {
         (group != Group::SignIn || form.show_sign_in.get()).then(|| {
-            let controls = PARAMS
-                .iter()
-                .filter(|p| p.group == group)
-                .map(|p| control(form, p.field))
-                .collect_view();
+            let controls = group.fields().map(|f| control(form, f)).collect_view();
             view! {
                 <fieldset class="cf-section">
                     <legend class="cf-section-title">{title}</legend>
@@ -119,10 +115,8 @@ fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView 
 fn control(form: FormState, field: Field) -> AnyView {
     let kind = field.param().kind;
     match field {
-        Field::AuthToken | Field::Month | Field::Day | Field::Hour | Field::Minute => {
-            return ().into_any()
-        }
         Field::Year => return view! { <Start /> }.into_any(),
+        _ if field == Field::AuthToken || START.contains(&field) => return ().into_any(),
         Field::Repeats => return view! { <Choice field /> }.into_any(),
         _ if matches!(kind, Kind::Flag) => return view! { <Flag field /> }.into_any(),
         _ => {}
@@ -131,7 +125,7 @@ fn control(form: FormState, field: Field) -> AnyView {
         Field::Code => Some(button("Suggest a code", None, move || {
             submit::suggest_code(form)
         })),
-        Field::AdminPin | Field::TalkPin | Field::ListenPin => Some(button(
+        _ if PINS.contains(&field) => Some(button(
             "Generate",
             Some(format!("Generate a {}", field.label())),
             move || submit::generate_pin(form, field),

@@ -1,6 +1,6 @@
 //! What the user sees after submitting: the created conference, or why not.
 
-use conference::Field;
+use conference::{Field, START};
 use leptos::prelude::*;
 
 use crate::state::FormState;
@@ -94,16 +94,9 @@ pub fn SchedulePreview() -> impl IntoView {
     let form = expect_context::<FormState>();
     const SHOWN: usize = 10;
     let planned = Memo::new(move |_| {
-        let _ = [
-            Field::Year,
-            Field::Month,
-            Field::Day,
-            Field::Hour,
-            Field::Minute,
-            Field::Repeats,
-            Field::Count,
-        ]
-        .map(|f| form.value(f).track());
+        for field in START.into_iter().chain([Field::Repeats, Field::Count]) {
+            form.value(field).track();
+        }
         conference::planned(&form.draft())
             .into_iter()
             .map(conference::describe)

@@ -3,20 +3,11 @@
 //! (Leptos signals are handles), so components take it from context.
 
 use conference::reply::Unexpected;
-use conference::{validate_at, Draft, Field, Report, Severity, PARAMS};
+use conference::{validate_at, Draft, Field, PerField, Report, Severity, PARAMS, START};
 use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::config::Config;
-
-/// The start date and time are one group of controls for five parameters.
-pub const START: [Field; 5] = [
-    Field::Year,
-    Field::Month,
-    Field::Day,
-    Field::Hour,
-    Field::Minute,
-];
 
 /// A problem the switch reported, on the fields its key names (none for a
 /// key we do not know: it shows in the summary only). It stays until one of
@@ -57,10 +48,10 @@ pub struct Session {
 
 #[derive(Clone, Copy)]
 pub struct FormState {
-    pub values: [RwSignal<String>; Field::COUNT],
+    pub values: PerField<RwSignal<String>>,
     /// Fields whose problems are showing: left after a change, or submitted.
-    pub revealed: RwSignal<[bool; Field::COUNT]>,
-    changed: RwSignal<[bool; Field::COUNT]>,
+    pub revealed: RwSignal<PerField<bool>>,
+    changed: RwSignal<PerField<bool>>,
     pub server: RwSignal<Vec<ServerProblem>>,
     pub report: Memo<Report>,
     /// The error summary is open (after a submit that found problems).
@@ -81,17 +72,16 @@ pub struct FormState {
 
 impl FormState {
     pub fn new(config: Config) -> FormState {
-        let values: [RwSignal<String>; Field::COUNT] =
-            std::array::from_fn(|i| RwSignal::new(PARAMS[i].default.to_owned()));
-        values[Field::Customer as usize].set(config.customer.clone().unwrap_or_default());
+        let values = PerField::from_fn(|f| RwSignal::new(f.param().default.to_owned()));
+        values[Field::Customer].set(config.customer.clone().unwrap_or_default());
         if let Some(token) = &config.token {
-            values[Field::AuthToken as usize].set(token.clone());
+            values[Field::AuthToken].set(token.clone());
         }
         let report = Memo::new(move |_| validate_at(&draft_of(&values), crate::dom::now()));
         FormState {
             values,
-            revealed: RwSignal::new([false; Field::COUNT]),
-            changed: RwSignal::new([false; Field::COUNT]),
+            revealed: RwSignal::new(PerField::filled(false)),
+            changed: RwSignal::new(PerField::filled(false)),
             server: RwSignal::new(Vec::new()),
             report,
             summary_open: RwSignal::new(false),
@@ -111,7 +101,7 @@ impl FormState {
     }
 
     pub fn value(&self, field: Field) -> RwSignal<String> {
-        self.values[field as usize]
+        self.values[field]
     }
 
     /// The draft as it stands (untracked: for actions, not views).
@@ -123,10 +113,10 @@ impl FormState {
     /// problems will show once it is left.
     pub fn input(&self, fields: &[Field], values: Vec<(Field, String)>) {
         for (field, v) in values {
-            self.values[field as usize].set(v);
+            self.values[field].set(v);
         }
         self.changed
-            .update(|c| fields.iter().for_each(|f| c[*f as usize] = true));
+            .update(|c| fields.iter().for_each(|f| c[*f] = true));
         // A problem on no known field (a key we do not know) goes with any change.
         self.server.update(|s| {
             s.retain(|p| !p.fields.is_empty() && !p.fields.iter().any(|f| fields.contains(f)))
@@ -145,19 +135,19 @@ impl FormState {
     pub fn leave(&self, fields: &[Field]) {
         let changed = self
             .changed
-            .with_untracked(|c| fields.iter().any(|f| c[*f as usize]));
+            .with_untracked(|c| fields.iter().any(|f| c[*f]));
         if changed
             && !self
                 .revealed
-                .with_untracked(|r| fields.iter().all(|f| r[*f as usize]))
+                .with_untracked(|r| fields.iter().all(|f| r[*f]))
         {
             self.revealed
-                .update(|r| fields.iter().for_each(|f| r[*f as usize] = true));
+                .update(|r| fields.iter().for_each(|f| r[*f] = true));
         }
     }
 
     pub fn reveal_all(&self) {
-        self.revealed.set([true; Field::COUNT]);
+        self.revealed.set(PerField::filled(true));
     }
 
     /// Problems to show on a control of `fields`: the core's, once any field
@@ -169,7 +159,7 @@ impl FormState {
             r.problems
                 .iter()
                 .filter(|p| p.fields.iter().any(|f| fields.contains(f)))
-                .filter(|p| p.fields.iter().any(|f| revealed[*f as usize]))
+                .filter(|p| p.fields.iter().any(|f| revealed[*f]))
                 .map(|p| (p.severity, p.message.clone()))
                 .collect()
         });
@@ -212,7 +202,7 @@ impl FormState {
     pub fn reset_keeping_sign_in(&self) {
         for param in &PARAMS {
             if param.group != conference::Group::SignIn {
-                self.values[param.field as usize].set(param.default.to_owned());
+                self.values[param.field].set(param.default.to_owned());
             }
         }
         let customer = self
@@ -220,8 +210,8 @@ impl FormState {
             .with_value(|c| c.customer.clone())
             .unwrap_or_default();
         self.value(Field::Customer).set(customer);
-        self.revealed.set([false; Field::COUNT]);
-        self.changed.set([false; Field::COUNT]);
+        self.revealed.set(PerField::filled(false));
+        self.changed.set(PerField::filled(false));
         self.server.set(Vec::new());
         self.summary_open.set(false);
         self.failure.set(None);
@@ -232,10 +222,10 @@ impl FormState {
 }
 
 /// The draft, read tracked: a memo built on it reruns when any value changes.
-fn draft_of(values: &[RwSignal<String>; Field::COUNT]) -> Draft {
+fn draft_of(values: &PerField<RwSignal<String>>) -> Draft {
     let mut draft = Draft::new();
     for field in Field::all() {
-        draft.set(field, values[field as usize].get());
+        draft.set(field, values[field].get());
     }
     draft
 }

@@ -4,7 +4,7 @@
 //! is ever cleared by a failure.
 
 use conference::reply::{Created, Invalid, Outcome, Unexpected};
-use conference::{describe, Conference, Credentials, Field};
+use conference::{describe, Conference, Credentials, Field, PINS};
 use leptos::prelude::*;
 
 use crate::api::NetError;
@@ -158,8 +158,8 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
         // Nothing to sign in with: the empty fields say "Enter your username".
         form.show_sign_in.set(true);
         form.revealed.update(|r| {
-            r[Field::AuthUsername as usize] = true;
-            r[Field::AuthPassword as usize] = true;
+            r[Field::AuthUsername] = true;
+            r[Field::AuthPassword] = true;
         });
         return Err(Stop::SignIn);
     }
@@ -360,7 +360,7 @@ pub fn suggest_code(form: FormState) {
 
 /// "Generate": six random digits for a PIN, different from the other PINs.
 pub fn generate_pin(form: FormState, field: Field) {
-    let others: Vec<String> = [Field::AdminPin, Field::TalkPin, Field::ListenPin]
+    let others: Vec<String> = PINS
         .into_iter()
         .filter(|&f| f != field)
         .map(|f| form.value(f).get_untracked().trim().to_owned())

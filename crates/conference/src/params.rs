@@ -48,6 +48,16 @@ pub enum Group {
     Control,
 }
 
+impl Group {
+    /// Its fields, in form order (`Options` are the flags).
+    pub fn fields(self) -> impl Iterator<Item = Field> {
+        PARAMS
+            .iter()
+            .filter(move |p| p.group == self)
+            .map(|p| p.field)
+    }
+}
+
 /// What a parameter's value may be. Bounds here are the ones the validator
 /// enforces; see `rules.rs` for which are documented and which are ours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -309,13 +319,18 @@ mod tests {
         assert_eq!(d(Field::Year), "0");
         assert_eq!(d(Field::Hour), "0");
         assert_eq!(d(Field::Repeats), "");
-        for f in [
-            Field::Panel,
-            Field::PlayJoin,
-            Field::PlayMusic,
-            Field::RecordName,
-            Field::WaitMusic,
-        ] {
+        let flags: Vec<_> = Group::Options.fields().collect();
+        assert_eq!(
+            flags,
+            [
+                Field::Panel,
+                Field::PlayJoin,
+                Field::PlayMusic,
+                Field::RecordName,
+                Field::WaitMusic
+            ]
+        );
+        for f in flags {
             assert_eq!(d(f), "0");
             assert_eq!(f.param().kind, Kind::Flag);
         }

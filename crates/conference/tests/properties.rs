@@ -6,7 +6,9 @@
 use conference::form::{decode, encode, to_draft};
 use conference::json::Json;
 use conference::reply::{parse_create, parse_login, parse_unused_code};
-use conference::{validate, validate_at, Conference, Credentials, Draft, Field, PARAMS};
+use conference::{
+    validate, validate_at, Conference, Credentials, Draft, Field, Group, PARAMS, PINS, START,
+};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -77,10 +79,7 @@ fn valid_draft() -> impl Strategy<Value = Draft> {
                     .with(Field::AuthToken, "token");
                 // Distinct PINs, at least one of them.
                 let mut seen = Vec::new();
-                for (field, pin) in [Field::AdminPin, Field::TalkPin, Field::ListenPin]
-                    .into_iter()
-                    .zip(pins)
-                {
+                for (field, pin) in PINS.into_iter().zip(pins) {
                     if let Some(pin) = pin.filter(|p| !seen.contains(p)) {
                         seen.push(pin.clone());
                         d.set(field, pin);
@@ -90,13 +89,7 @@ fn valid_draft() -> impl Strategy<Value = Draft> {
                     d.set(Field::TalkPin, "2468");
                 }
                 if let Some((y, m, day, h, min)) = start {
-                    for (f, v) in [
-                        (Field::Year, y as u32),
-                        (Field::Month, m),
-                        (Field::Day, day),
-                        (Field::Hour, h),
-                        (Field::Minute, min),
-                    ] {
+                    for (f, v) in START.into_iter().zip([y as u32, m, day, h, min]) {
                         d.set(f, v.to_string());
                     }
                     let word = conference::params::REPEATS[repeats].0;
@@ -114,16 +107,7 @@ fn valid_draft() -> impl Strategy<Value = Draft> {
                 );
                 d.set(Field::CallerId, callerid.unwrap_or_default());
                 d.set(Field::Maximum, maximum.to_string());
-                for (f, on) in [
-                    Field::Panel,
-                    Field::PlayJoin,
-                    Field::PlayMusic,
-                    Field::RecordName,
-                    Field::WaitMusic,
-                ]
-                .into_iter()
-                .zip(flags)
-                {
+                for (f, on) in Group::Options.fields().zip(flags) {
                     d.set(f, if on { "1" } else { "0" });
                 }
                 d
