@@ -97,7 +97,27 @@ pub fn test() -> Result {
 
 pub fn serve(args: &[String]) -> Result {
     setup(Need::Build)?;
-    app::build()?;
+    // The server compiles alongside the bundle (their target folders differ,
+    // and the bundle's single-unit LTO leaves a core idle for minutes).
+    let log = root().join("target/server-build.log");
+    std::fs::create_dir_all(root().join("target")).map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    step(&format!(
+        "building the server alongside the app (its output: {})",
+        log.display()
+    ));
+    let mut server_build = cmd("cargo", &["build", "--release", "-p", "conference-server"])
+        .stdout(file.try_clone().map_err(|e| e.to_string())?)
+        .stderr(file)
+        .spawn()
+        .map_err(|e| format!("could not start cargo build: {e}"))?;
+    let app = app::build();
+    let server = server_build.wait().map_err(|e| e.to_string())?;
+    app?;
+    if !server.success() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        return Err(format!("building the server failed ({server}):\n{text}"));
+    }
     step("starting the server (Ctrl-C stops it)");
     let mut server = cmd(
         "cargo",
@@ -133,18 +153,14 @@ fn http_load() -> Result {
     ))?;
     let work = std::env::temp_dir().join(format!("conference-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
     let mut server = std::process::Command::new(root().join("target/release/conference-server"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .args(["--listen", "127.0.0.1:0", "--data"])
         .arg(work.join("data"))
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .map_err(|e| e.to_string())?;
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let base = listening_on(&mut server)?;
     let script = work.join("post.lua");
     std::fs::write(
         &script,
@@ -153,7 +169,7 @@ fn http_load() -> Result {
          wrk.body = \"auth_username=demo&auth_password=demo&code=123456&talkpin=234567&validation=1\"\n",
     )
     .map_err(|e| e.to_string())?;
-    let url = format!("http://127.0.0.1:{port}/api/json/conferences/create/");
+    let url = format!("{base}api/json/conferences/create/");
     let result = run(cmd(
         "wrk",
         &[
@@ -170,4 +186,19 @@ fn http_load() -> Result {
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&work);
     result
+}
+
+/// The address a server prints as "listening on http://...", read from its
+/// standard output: the server is ready once it has said so.
+fn listening_on(server: &mut std::process::Child) -> Result<String> {
+    use std::io::{BufRead, BufReader};
+    let stdout = server
+        .stdout
+        .take()
+        .ok_or("the server's output is not piped")?;
+    BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
+        .ok_or_else(|| "the server stopped before it listened".to_owned())
 }
