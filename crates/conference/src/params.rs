@@ -1,11 +1,13 @@
 //! The one table of every parameter of `conferences/create` (plus `auth_token`).
 //!
-//! The form, the validator, the encoder and the server's parser are all driven
-//! from [`PARAMS`]: adding a parameter is one [`Field`] variant and one entry.
+//! The form, the validator, the encoder, the server's parser and its store are
+//! all driven from [`PARAMS`]: adding a parameter is one [`Field`] variant and
+//! one entry.
 //! The table is in form order, so sorting by [`Field`] sorts problems the way a
 //! person reads the page.
 
-/// Every parameter, in form order. `Field as usize` indexes [`PARAMS`].
+/// Every parameter, in form order, `Validation` last. `Field as usize` indexes
+/// [`PARAMS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     AuthUsername,
@@ -150,7 +152,7 @@ use Field as F;
 use Group as G;
 
 #[rustfmt::skip]
-pub static PARAMS: [Param; 26] = [
+pub static PARAMS: [Param; Field::COUNT] = [
     required(p(F::AuthUsername, "auth_username", Kind::Text { max_chars: 255 }, "", "Username", "The username you sign in to the switch with.", G::SignIn)),
     required(p(F::AuthPassword, "auth_password", Kind::Secret, "", "Password", "", G::SignIn)),
     p(F::AuthToken, "auth_token", Kind::Secret, "", "Sign-in token", "", G::SignIn),
@@ -180,7 +182,9 @@ pub static PARAMS: [Param; 26] = [
 ];
 
 impl Field {
-    pub const COUNT: usize = PARAMS.len();
+    /// How many there are: `Validation` is the last variant, so the table's
+    /// length follows the enum and a missing or extra entry does not compile.
+    pub const COUNT: usize = Field::Validation as usize + 1;
 
     /// Every field, in form order.
     pub fn all() -> impl Iterator<Item = Field> {
