@@ -2,7 +2,7 @@
 //! credential ever appears in a URL, a history or an access log. Replies are
 //! read by the shared core's parser.
 
-use conference::reply::{self, Created, Outcome, Token};
+use conference::reply::{self, Accepted, Outcome, Token};
 use conference::{form, Conference, Credentials};
 use gloo_net::http::Request;
 
@@ -64,7 +64,7 @@ impl Api {
         conference: &Conference,
         credentials: &Credentials,
         validation: bool,
-    ) -> Reply<Created> {
+    ) -> Reply<Accepted> {
         let (status, bytes) = self
             .post(
                 "conferences/create",

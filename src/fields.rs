@@ -66,7 +66,7 @@ fn hint_view(id: &str, hint: &'static str) -> impl IntoView {
 }
 
 /// One field as a `&'static [Field]`, for the message helpers.
-fn one(field: Field) -> &'static [Field] {
+fn single_field(field: Field) -> &'static [Field] {
     std::slice::from_ref(&field.param().field)
 }
 
@@ -82,14 +82,14 @@ pub fn TextInput(
     let form = expect_context::<FormState>();
     let param = field.param();
     let id = control_id(field);
-    let fields = one(field);
+    let fields = single_field(field);
     let value = form.value(field);
     let (input_type, inputmode, autocomplete, width) = match param.kind {
-        Kind::Digits { .. } => ("text", Some("numeric"), Some("off"), "cf-w10"),
-        Kind::Integer { .. } => ("text", Some("numeric"), Some("off"), "cf-w5"),
-        Kind::Phone { .. } => ("tel", None, Some("off"), "cf-w10"),
-        Kind::Secret => ("password", None, Some("current-password"), "cf-w20"),
-        _ if field == Field::AuthUsername => ("text", None, Some("username"), "cf-w20"),
+        Kind::Digits { .. } => ("text", Some("numeric"), Some("off"), "cf-w14"),
+        Kind::Integer { .. } => ("text", Some("numeric"), Some("off"), "cf-w7"),
+        Kind::Phone { .. } => ("tel", None, Some("off"), "cf-w14"),
+        Kind::Secret => ("password", None, Some("current-password"), "cf-w24"),
+        _ if field == Field::AuthUsername => ("text", None, Some("username"), "cf-w24"),
         _ => ("text", None, None, "cf-wfull"),
     };
     let spellcheck =
@@ -130,7 +130,7 @@ pub fn Flag(field: Field) -> impl IntoView {
     let form = expect_context::<FormState>();
     let param = field.param();
     let id = control_id(field);
-    let fields = one(field);
+    let fields = single_field(field);
     let value = form.value(field);
     view! {
         <div class="cf-checkbox">
@@ -163,7 +163,7 @@ pub fn Choice(field: Field) -> impl IntoView {
         return ().into_any();
     };
     let id = control_id(field);
-    let fields = one(field);
+    let fields = single_field(field);
     let value = form.value(field);
     view! {
         <div class="cf-group" class:cf-group-error=has_error(form, fields)>

@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 
 use crate::config::Config;
 use crate::fields::{Choice, Flag, Start, TextInput};
-use crate::outcome::{Created, FailureNotice, SchedulePreview};
+use crate::outcome::{CreatedNotice, FailureNotice, SchedulePreview};
 use crate::state::FormState;
 use crate::summary::ErrorSummary;
 
@@ -60,7 +60,7 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
         <div class="cf">
             <ErrorSummary />
             <FailureNotice on_retry=retry />
-            <Created on_another=another />
+            <CreatedNotice on_another=another />
             <Show when=move || form.created.with(Option::is_none)>
                 <form
                     class="cf-form"

@@ -7,7 +7,7 @@ use crate::state::FormState;
 
 /// The conference ID, large, with a copy button, the code and occurrences.
 #[component]
-pub fn Created(on_another: Callback<()>) -> impl IntoView {
+pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
     let form = expect_context::<FormState>();
     let copied = RwSignal::new(String::new());
     move || {

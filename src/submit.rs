@@ -3,7 +3,7 @@
 //! outcome of the core's reply parser has its own presentation; nothing typed
 //! is ever cleared by a failure.
 
-use conference::reply::{Created, Invalid, Outcome, Unexpected};
+use conference::reply::{Accepted, Invalid, Outcome, Unexpected};
 use conference::{describe, Conference, Credentials, Field, PINS};
 use leptos::prelude::*;
 
@@ -11,15 +11,13 @@ use crate::api::NetError;
 use crate::state::{fields_of_key, CreatedConference, Failure, FormState, ServerProblem};
 
 /// How an attempt stopped short of a conference.
-enum Stop {
+enum NotCreated {
     /// Problems are on the fields and in the summary.
-    Fields,
+    FieldProblems,
     /// Nobody is signed in: the sign-in fields show what they need.
-    SignIn,
+    SignInNeeded,
     Failed(Failure),
 }
-
-type Step<T> = Result<T, Stop>;
 
 /// The submit button, Enter in a field, or "Try again". A second submit while
 /// one is in flight does nothing.
@@ -49,13 +47,13 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
                 form.created.set(Some(created));
                 focus_when_drawn("cf-created");
             }
-            Err(Stop::Fields) => {
+            Err(NotCreated::FieldProblems) => {
                 form.status
                     .set("The switch found a problem: see the list above the form.".into());
                 open_summary(form);
             }
-            Err(Stop::SignIn) => open_summary(form),
-            Err(Stop::Failed(failure)) => {
+            Err(NotCreated::SignInNeeded) => open_summary(form),
+            Err(NotCreated::Failed(failure)) => {
                 form.status.set(failure.message.clone());
                 form.failure.set(Some(failure));
                 focus_when_drawn("cf-failure");
@@ -74,10 +72,10 @@ fn open_summary(form: FormState) {
     form.summary_focus.update(|n| *n += 1);
 }
 
-async fn attempt(form: FormState) -> Step<CreatedConference> {
+async fn attempt(form: FormState) -> Result<CreatedConference, NotCreated> {
     let draft = form.draft();
     // The form's own check passed, so this cannot fail; be safe anyway.
-    let conference = Conference::from_draft(&draft).map_err(|_| Stop::Fields)?;
+    let conference = Conference::from_draft(&draft).map_err(|_| NotCreated::FieldProblems)?;
     let mut credentials = sign_in(form).await?;
     let api = form.api.get_value();
 
@@ -91,11 +89,11 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
         match api.find(conference.code(), &credentials).await {
             Ok(Outcome::Success(id)) => {
                 form.session.update_value(|s| s.uncertain_code = None);
-                return Ok(created(&conference, id));
+                return Ok(created_conference(&conference, id));
             }
             Ok(Outcome::NotFound) => form.session.update_value(|s| s.uncertain_code = None),
             // Still unclear (or signed out): say so, and keep remembering the code.
-            other => return Err(stop_for(form, other.map(|o| o.map(drop)), true)),
+            other => return Err(apply_refusal(form, other.map(|o| o.map(drop)), true)),
         }
     }
 
@@ -111,16 +109,16 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
         checked = api.create(&conference, &credentials, true).await;
     }
     match checked {
-        Ok(Outcome::Success(Created::Validated)) => {}
+        Ok(Outcome::Success(Accepted::Validated)) => {}
         // A switch that ignores validation=1 and creates straight away.
-        Ok(Outcome::Success(Created::Id(id))) => return Ok(created(&conference, id)),
-        other => return Err(stop_for(form, other.map(|o| o.map(drop)), false)),
+        Ok(Outcome::Success(Accepted::Id(id))) => return Ok(created_conference(&conference, id)),
+        other => return Err(apply_refusal(form, other.map(|o| o.map(drop)), false)),
     }
 
     form.status.set("Creating the conference…".into());
     match api.create(&conference, &credentials, false).await {
-        Ok(Outcome::Success(Created::Id(id))) => Ok(created(&conference, id)),
-        Ok(Outcome::Success(Created::Validated)) => Err(Stop::Failed(Failure {
+        Ok(Outcome::Success(Accepted::Id(id))) => Ok(created_conference(&conference, id)),
+        Ok(Outcome::Success(Accepted::Validated)) => Err(NotCreated::Failed(Failure {
             message: "The switch only checked the details and created nothing. Try again.".into(),
             detail: None,
             retry: true,
@@ -132,12 +130,13 @@ async fn attempt(form: FormState) -> Step<CreatedConference> {
                 form.session
                     .update_value(|s| s.uncertain_code = Some(conference.code().to_owned()));
             }
-            Err(stop_for(form, other.map(|o| o.map(drop)), unclear))
+            Err(apply_refusal(form, other.map(|o| o.map(drop)), unclear))
         }
     }
 }
 
-fn created(conference: &Conference, id: u64) -> CreatedConference {
+/// What the user is shown of the conference the switch created.
+fn created_conference(conference: &Conference, id: u64) -> CreatedConference {
     CreatedConference {
         id,
         code: conference.code().to_owned(),
@@ -147,7 +146,7 @@ fn created(conference: &Conference, id: u64) -> CreatedConference {
 
 /// The credentials to send: a token (the host's, or one from `user/login`),
 /// or the username and password where the switch has no tokens.
-async fn sign_in(form: FormState) -> Step<Credentials> {
+async fn sign_in(form: FormState) -> Result<Credentials, NotCreated> {
     let draft = form.draft();
     if let Credentials::Token(token) = Credentials::from_draft(&draft) {
         return Ok(Credentials::Token(token));
@@ -161,7 +160,7 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
             r[Field::AuthUsername] = true;
             r[Field::AuthPassword] = true;
         });
-        return Err(Stop::SignIn);
+        return Err(NotCreated::SignInNeeded);
     }
     let password_credentials = Credentials::Password {
         username: username.clone(),
@@ -189,7 +188,7 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
                 .update_value(|s| s.tokens_supported = Some(false));
             Ok(password_credentials)
         }
-        Ok(Outcome::SecondFactor) => Err(Stop::Failed(Failure {
+        Ok(Outcome::SecondFactor) => Err(NotCreated::Failed(Failure {
             message:
                 "Your account signs in with a second step, which this form does not support yet. \
                       Ask for a sign-in token for this page instead."
@@ -197,16 +196,21 @@ async fn sign_in(form: FormState) -> Step<Credentials> {
             detail: None,
             retry: false,
         })),
-        other => Err(stop_for(form, other.map(|o| o.map(drop)), false)),
+        other => Err(apply_refusal(form, other.map(|o| o.map(drop)), false)),
     }
 }
 
-/// Where a reply that is not a success leaves the user.
-fn stop_for(form: FormState, reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Stop {
+/// Where a reply that is not a success leaves the user: its problems put on
+/// the fields, the sign-in shown again, or a failure to explain.
+fn apply_refusal(
+    form: FormState,
+    reply: Result<Outcome<()>, NetError>,
+    maybe_created: bool,
+) -> NotCreated {
     match reply {
         Ok(Outcome::Invalid(invalid)) => {
             form.server.set(server_problems(invalid));
-            Stop::Fields
+            NotCreated::FieldProblems
         }
         Ok(Outcome::BadCredentials) => {
             // A token refused is a sign-in that ended; a password refused is a typing slip.
@@ -218,7 +222,7 @@ fn stop_for(form: FormState, reply: Result<Outcome<()>, NetError>, maybe_created
                 // The host's token ended; the empty fields say what they need.
                 form.status
                     .set("Your sign-in has expired: sign in again.".into());
-                return Stop::SignIn;
+                return NotCreated::SignInNeeded;
             }
             form.server.set(vec![ServerProblem {
                 fields: vec![Field::AuthUsername, Field::AuthPassword],
@@ -226,9 +230,9 @@ fn stop_for(form: FormState, reply: Result<Outcome<()>, NetError>, maybe_created
                     "The switch did not accept this username and password. Check them and try again"
                         .into(),
             }]);
-            Stop::Fields
+            NotCreated::FieldProblems
         }
-        other => Stop::Failed(failure_of(other, maybe_created)),
+        other => NotCreated::Failed(failure_for(other, maybe_created)),
     }
 }
 
@@ -253,7 +257,8 @@ fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
         .collect()
 }
 
-fn failure_of(reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Failure {
+/// The plain words for a reply that ends the attempt.
+fn failure_for(reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Failure {
     let unclear = if maybe_created {
         " The conference may have been created: trying again checks first, so it will not be created twice."
     } else {
@@ -286,7 +291,7 @@ fn failure_of(reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Fail
             false,
         ),
         Ok(Outcome::Unexpected(u)) => (
-            format!("The switch failed to answer properly ({}).{unclear}", plain(&u)),
+            format!("The switch failed to answer properly ({}).{unclear}", unexpected_summary(&u)),
             Some(u),
             true,
         ),
@@ -302,7 +307,8 @@ fn failure_of(reply: Result<Outcome<()>, NetError>, maybe_created: bool) -> Fail
     }
 }
 
-fn plain(u: &Unexpected) -> String {
+/// What came back instead of an answer, short enough for a sentence.
+fn unexpected_summary(u: &Unexpected) -> String {
     if u.status == 200 {
         u.what.clone()
     } else {
@@ -333,7 +339,7 @@ pub fn suggest_code(form: FormState) {
                 .await
             {
                 Ok(Outcome::Success(code)) => Ok(code),
-                other => Err(stop_for(form, other.map(|o| o.map(drop)), false)),
+                other => Err(apply_refusal(form, other.map(|o| o.map(drop)), false)),
             }
         }
         .await;
@@ -348,12 +354,12 @@ pub fn suggest_code(form: FormState) {
             Ok(None) => form
                 .status
                 .set("The switch has no unused code to suggest: type one.".into()),
-            Err(Stop::Fields | Stop::SignIn) => {
+            Err(NotCreated::FieldProblems | NotCreated::SignInNeeded) => {
                 form.status
                     .set("Sign in first: see the list above the form.".into());
                 open_summary(form);
             }
-            Err(Stop::Failed(failure)) => form.status.set(failure.message),
+            Err(NotCreated::Failed(failure)) => form.status.set(failure.message),
         }
     });
 }

@@ -122,7 +122,8 @@ pub const START: [Field; 5] = [
 /// the switch's database is the safe assumption).
 pub const MAX_ID: i64 = 2_147_483_647;
 
-const fn p(
+/// One row of the table, not required (see [`required`]).
+const fn row(
     field: Field,
     name: &'static str,
     kind: Kind,
@@ -153,32 +154,32 @@ use Group as G;
 
 #[rustfmt::skip]
 pub static PARAMS: [Param; Field::COUNT] = [
-    required(p(F::AuthUsername, "auth_username", Kind::Text { max_chars: 255 }, "", "Username", "The username you sign in to the switch with.", G::SignIn)),
-    required(p(F::AuthPassword, "auth_password", Kind::Secret, "", "Password", "", G::SignIn)),
-    p(F::AuthToken, "auth_token", Kind::Secret, "", "Sign-in token", "", G::SignIn),
-    required(p(F::Code, "code", Kind::Digits { max_len: 20 }, "", "Conference code", "What callers key in to reach the conference. Digits only; must be unique.", G::Access)),
-    p(F::AdminPin, "adminpin", Kind::Digits { max_len: 20 }, "", "Admin PIN", "Callers who enter it can lock the conference to new callers.", G::Access),
-    p(F::TalkPin, "talkpin", Kind::Digits { max_len: 20 }, "", "Talk PIN", "Callers who enter it can talk and listen.", G::Access),
-    p(F::ListenPin, "listenpin", Kind::Digits { max_len: 20 }, "", "Listen PIN", "Callers who enter it can only listen.", G::Access),
-    p(F::Year, "year", Kind::Integer { min: 0, max: 2100 }, "0", "Year", "0 for no start date.", G::Schedule),
-    p(F::Month, "month", Kind::Integer { min: 1, max: 12 }, "1", "Month", "1 to 12.", G::Schedule),
-    p(F::Day, "day", Kind::Integer { min: 1, max: 31 }, "1", "Day", "1 to 31.", G::Schedule),
-    p(F::Hour, "hour", Kind::Integer { min: 0, max: 23 }, "0", "Hour", "0 to 23, the switch's local time.", G::Schedule),
-    p(F::Minute, "minute", Kind::Integer { min: 0, max: 59 }, "0", "Minute", "0 to 59.", G::Schedule),
-    p(F::Duration, "duration", Kind::Integer { min: 0, max: 525_600 }, "0", "Duration in minutes", "How long callers may join after the start. 0 for no limit.", G::Schedule),
-    p(F::Repeats, "repeats", Kind::Choice(REPEATS), "", "Repeats", "How often the conference recurs.", G::Schedule),
-    p(F::Count, "count", Kind::Integer { min: 1, max: 1000 }, "1", "Number of conferences", "How many times it takes place, the first included.", G::Schedule),
-    p(F::Description, "description", Kind::Text { max_chars: 255 }, "", "Description", "Up to 255 characters.", G::Details),
-    p(F::Owner, "owner", Kind::Integer { min: 0, max: MAX_ID }, "0", "Owner ID", "A person who may edit the conference. 0 for none.", G::Details),
-    p(F::Customer, "customer", Kind::Integer { min: 1, max: MAX_ID }, "", "Customer ID", "Leave empty to create it in your own customer.", G::Details),
-    p(F::CallerId, "callerid", Kind::Phone { max_len: 32 }, "", "Caller ID", "The number shown on notification calls, for example +441234567890.", G::Details),
-    p(F::Maximum, "maximum", Kind::Integer { min: 0, max: 10_000 }, "0", "Maximum callers", "Callers past this hear an error. 0 for no limit.", G::Details),
-    p(F::Panel, "panel", Kind::Flag, "0", "Show in the control panel", "", G::Options),
-    p(F::PlayJoin, "play_join", Kind::Flag, "0", "Play a tone when someone joins", "", G::Options),
-    p(F::PlayMusic, "play_music", Kind::Flag, "0", "Play music to the first caller", "", G::Options),
-    p(F::RecordName, "record_name", Kind::Flag, "0", "Ask callers to record their name", "", G::Options),
-    p(F::WaitMusic, "wait_music", Kind::Flag, "0", "Play music until an administrator joins", "Callers wait with music until someone joins with the admin PIN.", G::Options),
-    p(F::Validation, "validation", Kind::Flag, "0", "Only validate", "", G::Control),
+    required(row(F::AuthUsername, "auth_username", Kind::Text { max_chars: 255 }, "", "Username", "The username you sign in to the switch with.", G::SignIn)),
+    required(row(F::AuthPassword, "auth_password", Kind::Secret, "", "Password", "", G::SignIn)),
+    row(F::AuthToken, "auth_token", Kind::Secret, "", "Sign-in token", "", G::SignIn),
+    required(row(F::Code, "code", Kind::Digits { max_len: 20 }, "", "Conference code", "What callers key in to reach the conference. Digits only; must be unique.", G::Access)),
+    row(F::AdminPin, "adminpin", Kind::Digits { max_len: 20 }, "", "Admin PIN", "Callers who enter it can lock the conference to new callers.", G::Access),
+    row(F::TalkPin, "talkpin", Kind::Digits { max_len: 20 }, "", "Talk PIN", "Callers who enter it can talk and listen.", G::Access),
+    row(F::ListenPin, "listenpin", Kind::Digits { max_len: 20 }, "", "Listen PIN", "Callers who enter it can only listen.", G::Access),
+    row(F::Year, "year", Kind::Integer { min: 0, max: 2100 }, "0", "Year", "0 for no start date.", G::Schedule),
+    row(F::Month, "month", Kind::Integer { min: 1, max: 12 }, "1", "Month", "1 to 12.", G::Schedule),
+    row(F::Day, "day", Kind::Integer { min: 1, max: 31 }, "1", "Day", "1 to 31.", G::Schedule),
+    row(F::Hour, "hour", Kind::Integer { min: 0, max: 23 }, "0", "Hour", "0 to 23, the switch's local time.", G::Schedule),
+    row(F::Minute, "minute", Kind::Integer { min: 0, max: 59 }, "0", "Minute", "0 to 59.", G::Schedule),
+    row(F::Duration, "duration", Kind::Integer { min: 0, max: 525_600 }, "0", "Duration in minutes", "How long callers may join after the start. 0 for no limit.", G::Schedule),
+    row(F::Repeats, "repeats", Kind::Choice(REPEATS), "", "Repeats", "How often the conference recurs.", G::Schedule),
+    row(F::Count, "count", Kind::Integer { min: 1, max: 1000 }, "1", "Number of conferences", "How many times it takes place, the first included.", G::Schedule),
+    row(F::Description, "description", Kind::Text { max_chars: 255 }, "", "Description", "Up to 255 characters.", G::Details),
+    row(F::Owner, "owner", Kind::Integer { min: 0, max: MAX_ID }, "0", "Owner ID", "A person who may edit the conference. 0 for none.", G::Details),
+    row(F::Customer, "customer", Kind::Integer { min: 1, max: MAX_ID }, "", "Customer ID", "Leave empty to create it in your own customer.", G::Details),
+    row(F::CallerId, "callerid", Kind::Phone { max_len: 32 }, "", "Caller ID", "The number shown on notification calls, for example +441234567890.", G::Details),
+    row(F::Maximum, "maximum", Kind::Integer { min: 0, max: 10_000 }, "0", "Maximum callers", "Callers past this hear an error. 0 for no limit.", G::Details),
+    row(F::Panel, "panel", Kind::Flag, "0", "Show in the control panel", "", G::Options),
+    row(F::PlayJoin, "play_join", Kind::Flag, "0", "Play a tone when someone joins", "", G::Options),
+    row(F::PlayMusic, "play_music", Kind::Flag, "0", "Play music to the first caller", "", G::Options),
+    row(F::RecordName, "record_name", Kind::Flag, "0", "Ask callers to record their name", "", G::Options),
+    row(F::WaitMusic, "wait_music", Kind::Flag, "0", "Play music until an administrator joins", "Callers wait with music until someone joins with the admin PIN.", G::Options),
+    row(F::Validation, "validation", Kind::Flag, "0", "Only validate", "", G::Control),
 ];
 
 impl Field {

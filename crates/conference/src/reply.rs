@@ -106,9 +106,10 @@ pub enum Outcome<T> {
     Unexpected(Unexpected),
 }
 
-/// The success of `conferences/create`.
+/// The success of `conferences/create`: created, or (with `validation=1`)
+/// accepted as valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Created {
+pub enum Accepted {
     /// 200: created, with its ID.
     Id(u64),
     /// 201: passed validation (only with `validation=1`).
@@ -248,11 +249,11 @@ fn id_of(value: Option<&Json>) -> Option<u64> {
 }
 
 /// Reads a reply of `conferences/create`.
-pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Created> {
+pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Accepted> {
     parse(status, body).and_then(|(code, data)| match code {
-        201 => Outcome::Success(Created::Validated),
+        201 => Outcome::Success(Accepted::Validated),
         200 => match id_of(data.as_ref().and_then(|d| d.get("id"))) {
-            Some(id) => Outcome::Success(Created::Id(id)),
+            Some(id) => Outcome::Success(Accepted::Id(id)),
             None => unexpected(status, body, "success without a conference ID"),
         },
         _ => unexpected(
@@ -307,11 +308,11 @@ mod tests {
     #[test]
     fn the_reference_example_reply_is_created_with_its_id() {
         let body = br#"{ "responses":[ { "code":"200", "key":"", "message":"OK" } ], "data":{ "id":123 } }"#;
-        assert_eq!(parse_create(200, body), Outcome::Success(Created::Id(123)));
+        assert_eq!(parse_create(200, body), Outcome::Success(Accepted::Id(123)));
         let string_id = br#"{"responses":[{"code":"200"}],"data":{"id":"77"}}"#;
         assert_eq!(
             parse_create(200, string_id),
-            Outcome::Success(Created::Id(77))
+            Outcome::Success(Accepted::Id(77))
         );
     }
 
@@ -321,7 +322,7 @@ mod tests {
             |code: &str| format!(r#"{{"responses":[{{"code":"{code}","key":"","message":"m"}}]}}"#);
         assert_eq!(
             parse_create(200, r("201").as_bytes()),
-            Outcome::Success(Created::Validated)
+            Outcome::Success(Accepted::Validated)
         );
         assert_eq!(
             parse_create(200, r("401").as_bytes()),
@@ -429,7 +430,7 @@ mod tests {
         );
         assert_eq!(
             parse_create(200, json.as_bytes()),
-            Outcome::Success(Created::Id(5))
+            Outcome::Success(Accepted::Id(5))
         );
         let err = Envelope::single(400, "code", "That code is in use").to_json();
         assert!(
