@@ -49,6 +49,7 @@ pub fn setup(need: Need) -> Result {
         wasm_bindgen()?,
         npm_tools()?,
         (need == Need::Test).then(chromium).transpose()?.flatten(),
+        (need == Need::Test).then(cargo_fuzz_install).flatten(),
     ]
     .into_iter()
     .flatten()
@@ -296,17 +297,26 @@ fn chromium() -> Result<Option<Install>> {
 /// cargo-fuzz, for `cargo xtask fuzz` and the fuzz step of `test`.
 pub const CARGO_FUZZ: &str = "0.13.2";
 
-/// Installs cargo-fuzz when it is missing or another version (about a
-/// minute). Called by the fuzz commands, not by `setup`: nothing else needs it.
-pub fn cargo_fuzz() -> Result {
-    use crate::run as r;
+/// cargo-fuzz, when it is missing or another version: for the tests' fuzzing
+/// step and `cargo xtask fuzz`.
+fn cargo_fuzz_install() -> Option<Install> {
     let wanted = format!("cargo-fuzz {CARGO_FUZZ}");
-    if r::output("cargo", &["fuzz", "--version"]).is_some_and(|v| v.trim() == wanted) {
-        return Ok(());
+    if output("cargo", &["fuzz", "--version"]).is_some_and(|v| v.trim() == wanted) {
+        return None;
     }
-    r::step(&format!("installing {wanted}"));
-    r::run(r::cmd(
-        "cargo",
-        &["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked"],
-    ))
+    Some(Install {
+        name: "cargo-fuzz",
+        what: "cargo-fuzz",
+        why: "the fuzzing step of the tests (libFuzzer)",
+        takes: "compiled from source: about 2 minutes",
+        commands: vec![cmd(
+            "cargo",
+            &["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked"],
+        )],
+    })
+}
+
+/// cargo-fuzz alone, for `cargo xtask fuzz`, which needs nothing else.
+pub fn cargo_fuzz() -> Result {
+    cargo_fuzz_install().map_or(Ok(()), |i| install_all(vec![i]))
 }

@@ -56,6 +56,11 @@ pub fn test() -> Result {
     let mut tally = Tally::default();
     run_tests(tests, &mut tally)?;
 
+    // The claim the product rests on, measured: the core's answers are the
+    // same compiled for the server (x86_64) and for the browser (wasm32).
+    crate::fuzz::agreement()?;
+    crate::fuzz::smoke()?;
+
     step("the form in headless Chromium (wasm-bindgen-test)");
     let mut wasm = cmd(
         "cargo",
