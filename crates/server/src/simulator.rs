@@ -91,11 +91,11 @@ impl Simulator {
     /// Whether this call's sign-in will hash a password (cheap to ask): not
     /// for a token, nor for a password that already verified.
     pub fn needs_hash(&self, function: &str, params: &Params) -> bool {
-        if !params.text("auth_token").is_empty() && function != "user/login" {
+        if !params.text(Field::AuthToken.name()).is_empty() && function != "user/login" {
             return false;
         }
-        let username = params.text("auth_username");
-        let password = params.get("auth_password").unwrap_or("");
+        let username = params.text(Field::AuthUsername.name());
+        let password = params.get(Field::AuthPassword.name()).unwrap_or("");
         !username.is_empty() && !password.is_empty() && !self.cached(username, password)
     }
 
@@ -158,13 +158,13 @@ impl Simulator {
         login: bool,
         client: Option<IpAddr>,
     ) -> Result<&User, Denied> {
-        let token = params.text("auth_token");
+        let token = params.text(Field::AuthToken.name());
         if !token.is_empty() && !login {
             let claims = self.signer.verify(token, now).map_err(|_| unauthorised())?;
             return self.accounts.user(&claims.sub).ok_or_else(unauthorised);
         }
-        let username = params.text("auth_username");
-        let password = params.get("auth_password").unwrap_or("");
+        let username = params.text(Field::AuthUsername.name());
+        let password = params.get(Field::AuthPassword.name()).unwrap_or("");
         if username.is_empty() || password.is_empty() {
             return Err(unauthorised());
         }
@@ -218,13 +218,13 @@ impl Simulator {
 
     /// The customer a call acts in: the one named, if visible, else the caller's.
     fn customer(&self, user: &User, params: &Params) -> Result<u32, Envelope> {
-        match params.text("customer") {
+        match params.text(Field::Customer.name()) {
             "" => Ok(user.customer),
             text => match text.parse::<u32>() {
                 Ok(id) if self.accounts.can_see_customer(user, id) => Ok(id),
                 _ => Err(single(
                     400,
-                    "customer",
+                    Field::Customer.name(),
                     "Customer not found. Enter the ID of a customer you manage",
                 )),
             },
