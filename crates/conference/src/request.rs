@@ -9,7 +9,9 @@ use crate::rules::{self, integer};
 use crate::schedule::{occurrences, Repeats};
 
 /// Everything `conferences/create` takes but the credentials: every value in
-/// its canonical spelling, and typed where logic needs it.
+/// its canonical spelling, and typed where logic needs it. Made only by
+/// [`Conference::from_draft`]; the typed fields are a reading of the values,
+/// to be read, not changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conference {
     /// `None`: no start date (the API's year 0).
@@ -232,6 +234,22 @@ mod tests {
                 "wait_music"
             ]
         );
+    }
+
+    #[test]
+    fn values_go_in_canonical_spelling_and_without_a_start_no_start_parts() {
+        let d = minimal()
+            .with(Field::Month, " 05 ")
+            .with(Field::Maximum, "+07")
+            .with(Field::Customer, " ");
+        let c = Conference::from_draft(&d).unwrap();
+        assert_eq!(c.start, None);
+        assert_eq!(c.get(Field::Month), "1", "no start date: month is moot");
+        assert_eq!(c.get(Field::Maximum), "7");
+        assert_eq!(c.get(Field::Customer), "");
+        assert_eq!(c.pins().collect::<Vec<_>>(), [(Field::TalkPin, "234567")]);
+        let names: Vec<_> = c.to_pairs().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["code", "talkpin", "maximum"]);
     }
 
     #[test]
