@@ -5,7 +5,7 @@
 #![no_main]
 
 use conference::reply::{
-    parse, parse_create, parse_get, parse_login, parse_unused_code, Created, Outcome, Unexpected,
+    parse, parse_create, parse_get, parse_login, parse_unused_code, Accepted, Outcome, Unexpected,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -34,8 +34,8 @@ fuzz_target!(|data: &[u8]| {
     check(status, &created);
     // Every reader starts from the same envelope.
     match (&any, &created) {
-        (Outcome::Success((200, _)), Outcome::Success(Created::Id(_)))
-        | (Outcome::Success((201, _)), Outcome::Success(Created::Validated))
+        (Outcome::Success((200, _)), Outcome::Success(Accepted::Id(_)))
+        | (Outcome::Success((201, _)), Outcome::Success(Accepted::Validated))
         | (Outcome::Success(_), Outcome::Unexpected(_)) => {}
         (Outcome::Success(_), other) => panic!("{any:?} read as {other:?}"),
         (a, b) => assert_eq!(a.clone().map(|_| ()), b.clone().map(|_| ())),

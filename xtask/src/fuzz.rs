@@ -271,12 +271,14 @@ pub fn agreement() -> Result {
             "--lib",
             "--target",
             "wasm32-unknown-unknown",
-            "--release",
+            // The browser bundle's codegen (opt-level z, LTO), not the server's.
+            "--profile",
+            "bundle",
         ],
     ))?;
     let wasm_lines = dir.join("wasm.txt");
     let mut node = cmd("node", &["crates/agreement/run.mjs"]);
-    node.arg(root().join("target/wasm32-unknown-unknown/release/agreement.wasm"))
+    node.arg(root().join("target/wasm32-unknown-unknown/bundle/agreement.wasm"))
         .arg(&count)
         .arg(&wasm_lines);
     run(node)?;

@@ -116,11 +116,6 @@ pub enum Accepted {
     Validated,
 }
 
-/// The old name, kept only until `fuzz/` (another engineer's) says `Accepted`;
-/// then remove it.
-#[doc(hidden)]
-pub type Created = Accepted;
-
 /// The success of `user/login` with `token=1`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token {
