@@ -29,6 +29,8 @@ pub fn test() -> Result {
             "clippy",
             "-p",
             "conference-form",
+            "-p",
+            "agreement",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
