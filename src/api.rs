@@ -1,9 +1,7 @@
 //! Talking to the switch: every call is a POST with a form body, so that no
-//! credential ever appears in a URL, a history or an access log. Replies are
-//! read by the shared core's parser.
+//! credential ever appears in a URL, a history or an access log. What each
+//! function sends and how its reply reads is in `flow`; this is the wire.
 
-use conference::reply::{self, Accepted, Outcome, Token};
-use conference::{form, Conference, Credentials};
 use gloo_net::http::Request;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,15 +12,14 @@ pub enum NetError {
     Network,
 }
 
+/// The switch's API over HTTP (gloo-net), with a timeout on every call.
 #[derive(Clone)]
-pub struct Api {
+pub struct Http {
     pub base: String,
     pub timeout_ms: u32,
 }
 
-pub type Reply<T> = Result<Outcome<T>, NetError>;
-
-impl Api {
+impl crate::flow::Api for Http {
     async fn post(&self, function: &str, body: String) -> Result<(u16, Vec<u8>), NetError> {
         let url = format!("{}{function}/", self.base);
         let started = js_sys::Date::now();
@@ -47,53 +44,5 @@ impl Api {
                 NetError::Network
             }
         })
-    }
-
-    pub async fn login(&self, username: &str, password: &str) -> Reply<Token> {
-        let body = form::encode([
-            ("auth_username", username),
-            ("auth_password", password),
-            ("token", "1"),
-        ]);
-        let (status, bytes) = self.post("user/login", body).await?;
-        Ok(reply::parse_login(status, &bytes))
-    }
-
-    pub async fn create(
-        &self,
-        conference: &Conference,
-        credentials: &Credentials,
-        validation: bool,
-    ) -> Reply<Accepted> {
-        let (status, bytes) = self
-            .post(
-                "conferences/create",
-                conference.to_body(credentials, validation),
-            )
-            .await?;
-        Ok(reply::parse_create(status, &bytes))
-    }
-
-    /// The ID of the conference with this code, if the caller can see one.
-    pub async fn find(&self, code: &str, credentials: &Credentials) -> Reply<u64> {
-        let mut pairs = credentials.to_pairs();
-        pairs.push(("code", code.to_owned()));
-        let (status, bytes) = self.post("conferences/get", form::encode(pairs)).await?;
-        Ok(reply::parse_get(status, &bytes))
-    }
-
-    pub async fn unused_code(
-        &self,
-        credentials: &Credentials,
-        customer: &str,
-    ) -> Reply<Option<String>> {
-        let mut pairs = credentials.to_pairs();
-        if !customer.is_empty() {
-            pairs.push(("customer", customer.to_owned()));
-        }
-        let (status, bytes) = self
-            .post("conferences/unused/code", form::encode(pairs))
-            .await?;
-        Ok(reply::parse_unused_code(status, &bytes))
     }
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod config;
 pub mod dom;
 mod fields;
+pub mod flow;
 mod outcome;
 pub mod state;
 pub mod submit;
@@ -20,7 +21,7 @@ use wasm_bindgen::JsCast;
 use crate::config::Config;
 use crate::fields::{Choice, Flag, Start, TextInput};
 use crate::outcome::{CreatedNotice, FailureNotice, SchedulePreview};
-use crate::state::FormState;
+use crate::state::{FormState, Phase};
 use crate::summary::ErrorSummary;
 
 /// The id of the element an embedding page mounts the form into.
@@ -61,11 +62,11 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
             <ErrorSummary />
             <FailureNotice on_retry=retry />
             <CreatedNotice on_another=another />
-            <Show when=move || form.created.with(Option::is_none)>
+            <Show when=move || form.phase.with(|p| !matches!(p, Phase::Created(_)))>
                 <form
                     class="cf-form"
                     novalidate
-                    aria-busy=move || form.busy.get().then_some("true")
+                    aria-busy=move || form.busy().then_some("true")
                     on:submit=move |ev| {
                         ev.prevent_default();
                         submit();
@@ -73,7 +74,7 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
                 >
                     {SECTIONS.map(|(group, title)| section(form, group, title))}
                     <button type="submit" class="cf-button cf-submit" id="cf-submit">
-                        {move || if form.busy.get() { "Creating…" } else { "Create conference" }}
+                        {move || if form.busy() { "Creating…" } else { "Create conference" }}
                     </button>
                 </form>
             </Show>

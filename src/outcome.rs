@@ -3,7 +3,7 @@
 use conference::{Field, START};
 use leptos::prelude::*;
 
-use crate::state::FormState;
+use crate::state::{FormState, Phase};
 
 /// The conference ID, large, with a copy button, the code and occurrences.
 #[component]
@@ -11,7 +11,11 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
     let form = expect_context::<FormState>();
     let copied = RwSignal::new(String::new());
     move || {
-        form.created.get().map(|c| {
+        form.phase.with(|p| match p {
+            Phase::Created(c) => Some(c.clone()),
+            _ => None,
+        })
+        .map(|c| {
             let id = c.id.to_string();
             let copy_id = id.clone();
             let copy = move |_| {
@@ -63,7 +67,11 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
 pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
     let form = expect_context::<FormState>();
     move || {
-        form.failure.get().map(|f| {
+        form.phase.with(|p| match p {
+            Phase::Failed(f) => Some(f.clone()),
+            _ => None,
+        })
+        .map(|f| {
             view! {
                 <div class="cf-failure" id="cf-failure" tabindex="-1" role="alert">
                     <h2 class="cf-failure-title">"The conference was not created"</h2>

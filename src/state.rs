@@ -6,8 +6,9 @@ use conference::reply::Unexpected;
 use conference::{validate_at, Draft, Field, PerField, Report, Severity, PARAMS, START};
 use leptos::prelude::*;
 
-use crate::api::Api;
+use crate::api::Http;
 use crate::config::Config;
+use crate::flow::Session;
 
 /// A problem the switch reported, on the fields its key names (none for a
 /// key we do not know: it shows in the summary only). It stays until one of
@@ -35,15 +36,16 @@ pub struct CreatedConference {
     pub occurrences: Vec<String>,
 }
 
-/// What the submit flow learns about the switch and the last attempt.
-#[derive(Default)]
-pub struct Session {
-    /// `Some(false)` once the switch has shown it hands out no tokens.
-    pub tokens_supported: Option<bool>,
-    /// The token came from our own sign-in, so a 401 may sign in again.
-    pub token_is_ours: bool,
-    /// The code of a create whose reply was lost: a retry checks it first.
-    pub uncertain_code: Option<String>,
+/// Where the form is: one value, so that (say) "in flight" and "created"
+/// cannot both hold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Editing,
+    /// A request is in flight: a second submit does nothing.
+    Submitting,
+    /// The last attempt ended short of a conference.
+    Failed(Failure),
+    Created(CreatedConference),
 }
 
 #[derive(Clone, Copy)]
@@ -56,17 +58,15 @@ pub struct FormState {
     pub report: Memo<Report>,
     /// The error summary is open (after a submit that found problems).
     pub summary_open: RwSignal<bool>,
-    /// Bumped to ask the summary to take focus.
-    pub summary_focus: RwSignal<u32>,
+    /// Notified to ask the summary to take focus.
+    pub summary_focus: Trigger,
     pub status: RwSignal<String>,
-    pub busy: RwSignal<bool>,
-    pub failure: RwSignal<Option<Failure>>,
-    pub created: RwSignal<Option<CreatedConference>>,
+    pub phase: RwSignal<Phase>,
     /// Whether the sign-in fields show (not when the host page gave a token).
     pub show_sign_in: RwSignal<bool>,
     /// What the submit flow remembers between attempts; no view shows it.
     pub session: StoredValue<Session>,
-    pub api: StoredValue<Api>,
+    pub api: StoredValue<Http>,
     pub config: StoredValue<Config>,
 }
 
@@ -85,14 +85,12 @@ impl FormState {
             server: RwSignal::new(Vec::new()),
             report,
             summary_open: RwSignal::new(false),
-            summary_focus: RwSignal::new(0),
+            summary_focus: Trigger::new(),
             status: RwSignal::new(String::new()),
-            busy: RwSignal::new(false),
-            failure: RwSignal::new(None),
-            created: RwSignal::new(None),
+            phase: RwSignal::new(Phase::Editing),
             show_sign_in: RwSignal::new(config.token.is_none()),
             session: StoredValue::new(Session::default()),
-            api: StoredValue::new(Api {
+            api: StoredValue::new(Http {
                 base: config.api_base.clone(),
                 timeout_ms: config.timeout_ms,
             }),
@@ -144,6 +142,11 @@ impl FormState {
             self.revealed
                 .update(|r| fields.iter().for_each(|f| r[*f] = true));
         }
+    }
+
+    /// A request is in flight.
+    pub fn busy(&self) -> bool {
+        self.phase.with(|p| *p == Phase::Submitting)
     }
 
     pub fn reveal_all(&self) {
@@ -214,8 +217,7 @@ impl FormState {
         self.changed.set(PerField::filled(false));
         self.server.set(Vec::new());
         self.summary_open.set(false);
-        self.failure.set(None);
-        self.created.set(None);
+        self.phase.set(Phase::Editing);
         self.session.update_value(|s| s.uncertain_code = None);
         self.status.set(String::new());
     }

@@ -12,8 +12,10 @@ pub fn ErrorSummary() -> impl IntoView {
     let items = Memo::new(move |_| form.summary());
     let open = move || form.summary_open.get() && !items.with(Vec::is_empty);
     // Focus after the summary is drawn, each time a submit asks for it.
-    Effect::new(move |_| {
-        if form.summary_focus.get() > 0 {
+    Effect::new(move |ran_before: Option<()>| {
+        form.summary_focus.track();
+        // Not on the first run: that is the form appearing, not a submit.
+        if ran_before.is_some() {
             request_animation_frame(|| crate::dom::focus("cf-summary"));
         }
     });

@@ -218,7 +218,18 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
     }
 }
 
+/// A reply that is not a success: an `Outcome` that cannot be `Success`.
+pub type Refusal = Outcome<std::convert::Infallible>;
+
 impl<T> Outcome<T> {
+    /// The success, or the refusal: so that `?` forwards every refusal.
+    pub fn into_result(self) -> Result<T, Refusal> {
+        match self {
+            Outcome::Success(t) => Ok(t),
+            refusal => Err(refusal.and_then(|_| unreachable!("a success was matched above"))),
+        }
+    }
+
     /// Maps a success; everything else passes through.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
         self.and_then(|t| Outcome::Success(f(t)))
@@ -419,6 +430,15 @@ mod tests {
         );
         let none = br#"{"responses":[{"code":"200"}],"data":{"code":""}}"#;
         assert_eq!(parse_unused_code(200, none), Outcome::Success(None));
+    }
+
+    #[test]
+    fn into_result_keeps_the_success_or_the_refusal() {
+        assert_eq!(Outcome::Success(3).into_result(), Ok(3));
+        assert_eq!(
+            Outcome::<u8>::RoleDenied.into_result(),
+            Err(Refusal::RoleDenied)
+        );
     }
 
     #[test]

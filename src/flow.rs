@@ -1,0 +1,673 @@
+//! The submit flow, without signals: sign-in (a token where the switch has
+//! them), a look-up after a lost reply, `validation=1`, one re-sign-in when
+//! our token expired, and the real create. It talks to the switch through
+//! [`Api`] and reads and writes only the draft and the [`Session`], so it
+//! runs natively in unit tests with a fake switch; `submit` shows its result.
+
+use conference::reply::{self, Accepted, Invalid, Outcome, Refusal, Token, Unexpected};
+use conference::{describe, form, Conference, Credentials, Draft, Field};
+
+use crate::api::NetError;
+use crate::state::{fields_of_key, CreatedConference, Failure, ServerProblem};
+
+/// The switch, as the flow needs it: one form POST to an API function.
+/// Generic, not `dyn`: the bundle holds one instantiation, the real one.
+#[allow(async_fn_in_trait)] // Used on one thread only: no `Send` bound wanted.
+pub trait Api {
+    /// The HTTP status and body of `function`'s reply.
+    async fn post(&self, function: &str, body: String) -> Result<(u16, Vec<u8>), NetError>;
+}
+
+/// Why a call gave no answer to use: no reply, or a reply that refuses.
+#[derive(Debug, PartialEq)]
+pub enum Stop {
+    Net(NetError),
+    Reply(Refusal),
+}
+
+impl From<NetError> for Stop {
+    fn from(e: NetError) -> Self {
+        Stop::Net(e)
+    }
+}
+
+impl From<Refusal> for Stop {
+    fn from(r: Refusal) -> Self {
+        Stop::Reply(r)
+    }
+}
+
+async fn call<T>(
+    api: &impl Api,
+    function: &str,
+    body: String,
+    parse: fn(u16, &[u8]) -> Outcome<T>,
+) -> Result<T, Stop> {
+    let (status, bytes) = api.post(function, body).await?;
+    Ok(parse(status, &bytes).into_result()?)
+}
+
+async fn login(api: &impl Api, username: &str, password: &str) -> Result<Token, Stop> {
+    let body = form::encode([
+        ("auth_username", username),
+        ("auth_password", password),
+        ("token", "1"),
+    ]);
+    call(api, "user/login", body, reply::parse_login).await
+}
+
+async fn create(
+    api: &impl Api,
+    conference: &Conference,
+    credentials: &Credentials,
+    validation: bool,
+) -> Result<Accepted, Stop> {
+    let body = conference.to_body(credentials, validation);
+    call(api, "conferences/create", body, reply::parse_create).await
+}
+
+/// The ID of the conference with this code, if the caller can see one.
+async fn find(api: &impl Api, code: &str, credentials: &Credentials) -> Result<u64, Stop> {
+    let mut pairs = credentials.to_pairs();
+    pairs.push(("code", code.to_owned()));
+    call(
+        api,
+        "conferences/get",
+        form::encode(pairs),
+        reply::parse_get,
+    )
+    .await
+}
+
+/// An unused code (`conferences/unused/code`); `None` when none is free.
+pub async fn unused_code(
+    api: &impl Api,
+    credentials: &Credentials,
+    customer: &str,
+) -> Result<Option<String>, Stop> {
+    let mut pairs = credentials.to_pairs();
+    if !customer.is_empty() {
+        pairs.push(("customer", customer.to_owned()));
+    }
+    let body = form::encode(pairs);
+    call(
+        api,
+        "conferences/unused/code",
+        body,
+        reply::parse_unused_code,
+    )
+    .await
+}
+
+/// What the flow learns about the switch and the last attempt.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Session {
+    /// `Some(false)` once the switch has shown it hands out no tokens.
+    pub tokens_supported: Option<bool>,
+    /// The token came from our own sign-in, so a 401 may sign in again.
+    pub token_is_ours: bool,
+    /// The code of a create whose reply was lost: a retry checks it first.
+    pub uncertain_code: Option<String>,
+}
+
+/// The step running, for the status line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Step {
+    SigningIn,
+    LookingUp,
+    Validating,
+    Creating,
+}
+
+impl Step {
+    pub fn message(self) -> &'static str {
+        match self {
+            Step::SigningIn => "Signing in…",
+            Step::LookingUp => "Checking whether the conference was already created…",
+            Step::Validating => "Checking the details with the switch…",
+            Step::Creating => "Creating the conference…",
+        }
+    }
+}
+
+/// How an attempt stopped short of a conference; nothing typed is lost.
+#[derive(Debug, PartialEq)]
+pub enum NotCreated {
+    /// The switch refused values: its problems, for the fields and summary.
+    Refused(Vec<ServerProblem>),
+    /// The switch refused the username and password typed.
+    BadSignIn,
+    /// Nothing to sign in with, or (`expired`) the host page's token ended.
+    SignInNeeded {
+        expired: bool,
+    },
+    Failed(Failure),
+}
+
+/// Creates the conference the draft describes. The draft's token is the one
+/// to send; the flow replaces it after a sign-in and clears it when refused.
+pub async fn create_conference(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    step: impl Fn(Step),
+) -> Result<CreatedConference, NotCreated> {
+    // The form's own check passed, so this cannot fail; be safe anyway.
+    let conference = Conference::from_draft(draft).map_err(|_| NotCreated::Refused(Vec::new()))?;
+    let mut credentials = sign_in(api, session, draft, &step).await?;
+
+    // A create whose reply was lost may have happened: look before repeating it.
+    if session.uncertain_code.as_deref() == Some(conference.code()) {
+        step(Step::LookingUp);
+        match find(api, conference.code(), &credentials).await {
+            Ok(id) => {
+                session.uncertain_code = None;
+                return Ok(created(&conference, id));
+            }
+            Err(Stop::Reply(Outcome::NotFound)) => session.uncertain_code = None,
+            // Still unclear (or signed out): say so, and keep remembering the code.
+            Err(stop) => return Err(refused(session, draft, stop, true)),
+        }
+    }
+
+    step(Step::Validating);
+    let mut checked = create(api, &conference, &credentials, true).await;
+    if checked == Err(Stop::Reply(Outcome::BadCredentials)) && session.token_is_ours {
+        // Our token expired: sign in again once, with the password still typed.
+        draft.set(Field::AuthToken, "");
+        credentials = sign_in(api, session, draft, &step).await?;
+        checked = create(api, &conference, &credentials, true).await;
+    }
+    match checked.map_err(|stop| refused(session, draft, stop, false))? {
+        Accepted::Validated => {}
+        // A switch that ignores validation=1 and creates straight away.
+        Accepted::Id(id) => return Ok(created(&conference, id)),
+    }
+
+    step(Step::Creating);
+    match create(api, &conference, &credentials, false).await {
+        Ok(Accepted::Id(id)) => Ok(created(&conference, id)),
+        Ok(Accepted::Validated) => Err(NotCreated::Failed(Failure {
+            message: "The switch only checked the details and created nothing. Try again.".into(),
+            detail: None,
+            retry: true,
+        })),
+        Err(stop) => {
+            // No clear answer: the switch may have stored it. Remember to look first.
+            let unclear = matches!(stop, Stop::Net(_) | Stop::Reply(Outcome::Unexpected(_)));
+            if unclear {
+                session.uncertain_code = Some(conference.code().to_owned());
+            }
+            Err(refused(session, draft, stop, unclear))
+        }
+    }
+}
+
+/// What the user is shown of the conference the switch created.
+fn created(conference: &Conference, id: u64) -> CreatedConference {
+    CreatedConference {
+        id,
+        code: conference.code().to_owned(),
+        occurrences: conference.occurrences().into_iter().map(describe).collect(),
+    }
+}
+
+/// The credentials to send: a token (the host's, or one from `user/login`),
+/// or the username and password where the switch has no tokens.
+pub async fn sign_in(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    step: &impl Fn(Step),
+) -> Result<Credentials, NotCreated> {
+    let password_credentials = match Credentials::from_draft(draft) {
+        token @ Credentials::Token(_) => return Ok(token),
+        Credentials::Password { username, password }
+            if username.is_empty() || password.is_empty() =>
+        {
+            return Err(NotCreated::SignInNeeded { expired: false })
+        }
+        password => password,
+    };
+    if session.tokens_supported == Some(false) {
+        return Ok(password_credentials);
+    }
+    let Credentials::Password { username, password } = &password_credentials else {
+        unreachable!("a token returned above")
+    };
+    step(Step::SigningIn);
+    match login(api, username, password).await {
+        Ok(token) => {
+            session.tokens_supported = Some(true);
+            session.token_is_ours = true;
+            draft.set(Field::AuthToken, token.token.as_str());
+            Ok(Credentials::Token(token.token))
+        }
+        // A switch before 4.1: no tokens, so credentials go in each POST body.
+        Err(Stop::Reply(Outcome::Unexpected(_) | Outcome::NotFound)) => {
+            session.tokens_supported = Some(false);
+            Ok(password_credentials)
+        }
+        Err(Stop::Reply(Outcome::SecondFactor)) => Err(NotCreated::Failed(Failure {
+            message:
+                "Your account signs in with a second step, which this form does not support yet. \
+                      Ask for a sign-in token for this page instead."
+                    .into(),
+            detail: None,
+            retry: false,
+        })),
+        Err(stop) => Err(refused(session, draft, stop, false)),
+    }
+}
+
+/// Where a call that gave no answer leaves the attempt: problems for the
+/// fields, a sign-in to show again, or a failure to explain.
+pub fn refused(
+    session: &mut Session,
+    draft: &mut Draft,
+    stop: Stop,
+    maybe_created: bool,
+) -> NotCreated {
+    match stop {
+        Stop::Reply(Outcome::Invalid(invalid)) => NotCreated::Refused(server_problems(invalid)),
+        Stop::Reply(Outcome::BadCredentials) => {
+            // A token refused is a sign-in that ended; a password refused is a typing slip.
+            let had_token = !draft.get(Field::AuthToken).is_empty();
+            draft.set(Field::AuthToken, "");
+            session.token_is_ours = false;
+            if had_token && draft.get(Field::AuthPassword).is_empty() {
+                NotCreated::SignInNeeded { expired: true }
+            } else {
+                NotCreated::BadSignIn
+            }
+        }
+        other => NotCreated::Failed(failure_for(other, maybe_created)),
+    }
+}
+
+fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
+    invalid
+        .into_iter()
+        .map(|i| ServerProblem {
+            fields: fields_of_key(&i.key),
+            message: if i.message.trim().is_empty() {
+                format!(
+                    "The switch refused {}",
+                    if i.key.is_empty() {
+                        "the request"
+                    } else {
+                        &i.key
+                    }
+                )
+            } else {
+                i.message
+            },
+        })
+        .collect()
+}
+
+/// The plain words for a reply that ends the attempt.
+fn failure_for(stop: Stop, maybe_created: bool) -> Failure {
+    let unclear = if maybe_created {
+        " The conference may have been created: trying again checks first, so it will not be created twice."
+    } else {
+        " Nothing you typed is lost."
+    };
+    let (message, detail, retry) = match stop {
+        Stop::Net(NetError::Timeout) => (format!("The switch did not answer in time.{unclear}"), None, true),
+        Stop::Net(NetError::Network) => (
+            format!("The switch could not be reached. Check your connection and try again.{unclear}"),
+            None,
+            true,
+        ),
+        Stop::Reply(Outcome::RoleDenied) => (
+            "Your account's role does not allow creating conferences. Ask your switch administrator to give your \
+             role the user privilege."
+                .into(),
+            None,
+            false,
+        ),
+        Stop::Reply(Outcome::RatePlanDenied) => (
+            "Your rate plan does not include conferences. Ask your provider to add conferences to your plan.".into(),
+            None,
+            false,
+        ),
+        Stop::Reply(Outcome::NotFound) => (
+            "The switch does not offer this function at this address. Check the API address the form is \
+             configured with."
+                .into(),
+            None,
+            false,
+        ),
+        Stop::Reply(Outcome::Unexpected(u)) => (
+            format!("The switch failed to answer properly ({}).{unclear}", unexpected_summary(&u)),
+            Some(u),
+            true,
+        ),
+        Stop::Reply(Outcome::SecondFactor) => ("The switch asked for a second sign-in step, which this form does not support.".into(), None, false),
+        Stop::Reply(Outcome::Success(never)) => match never {},
+        Stop::Reply(Outcome::Invalid(_) | Outcome::BadCredentials) => {
+            ("The switch gave an answer this form did not expect.".into(), None, true)
+        }
+    };
+    Failure {
+        message,
+        detail,
+        retry,
+    }
+}
+
+/// What came back instead of an answer, short enough for a sentence.
+fn unexpected_summary(u: &Unexpected) -> String {
+    if u.status == 200 {
+        u.what.clone()
+    } else {
+        format!("HTTP {}: {}", u.status, u.what)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    type Answer = Result<(u16, &'static str), NetError>;
+
+    /// A switch that answers from a script, in order, and records each call.
+    struct FakeSwitch {
+        script: RefCell<VecDeque<(&'static str, Answer)>>,
+        calls: RefCell<Vec<(String, String)>>,
+    }
+
+    impl FakeSwitch {
+        fn new(script: impl IntoIterator<Item = (&'static str, Answer)>) -> Self {
+            FakeSwitch {
+                script: RefCell::new(script.into_iter().collect()),
+                calls: RefCell::default(),
+            }
+        }
+
+        fn functions(&self) -> Vec<String> {
+            self.calls.borrow().iter().map(|(f, _)| f.clone()).collect()
+        }
+
+        fn body(&self, n: usize) -> String {
+            self.calls.borrow()[n].1.clone()
+        }
+    }
+
+    impl Api for FakeSwitch {
+        async fn post(&self, function: &str, body: String) -> Result<(u16, Vec<u8>), NetError> {
+            self.calls.borrow_mut().push((function.to_owned(), body));
+            let (expected, answer) = self
+                .script
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or_else(|| panic!("no answer scripted for {function}"));
+            assert_eq!(function, expected);
+            answer.map(|(status, body)| (status, body.as_bytes().to_vec()))
+        }
+    }
+
+    const TOKEN: Answer = Ok((
+        200,
+        r#"{"responses":[{"code":"200"}],"data":{"auth_token":"t1"}}"#,
+    ));
+    const VALIDATED: Answer = Ok((200, r#"{"responses":[{"code":"201"}]}"#));
+    const CREATED: Answer = Ok((200, r#"{"responses":[{"code":"200"}],"data":{"id":42}}"#));
+    const REFUSED: Answer = Ok((200, r#"{"responses":[{"code":"401"}]}"#));
+    const NOT_FOUND: Answer = Ok((200, r#"{"responses":[{"code":"404"}]}"#));
+
+    /// The fake switch never waits, so one poll finishes the flow.
+    fn run<T>(future: impl Future<Output = T>) -> T {
+        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(t) => t,
+            Poll::Pending => panic!("the fake switch never waits"),
+        }
+    }
+
+    fn draft() -> Draft {
+        Draft::new()
+            .with(Field::AuthUsername, "alice")
+            .with(Field::AuthPassword, "secret")
+            .with(Field::Code, "123456")
+            .with(Field::TalkPin, "1111")
+    }
+
+    /// Runs the flow; returns its result and the steps it announced.
+    fn attempt(
+        switch: &FakeSwitch,
+        session: &mut Session,
+        draft: &mut Draft,
+    ) -> (Result<CreatedConference, NotCreated>, Vec<Step>) {
+        let steps = RefCell::new(Vec::new());
+        let result = run(create_conference(switch, session, draft, |s| {
+            steps.borrow_mut().push(s)
+        }));
+        (result, steps.into_inner())
+    }
+
+    #[test]
+    fn signs_in_validates_then_creates() {
+        let switch = FakeSwitch::new([
+            ("user/login", TOKEN),
+            ("conferences/create", VALIDATED),
+            ("conferences/create", CREATED),
+        ]);
+        let (mut session, mut draft) = (Session::default(), draft());
+        let (result, steps) = attempt(&switch, &mut session, &mut draft);
+        let created = result.unwrap();
+        assert_eq!((created.id, created.code.as_str()), (42, "123456"));
+        assert_eq!(steps, [Step::SigningIn, Step::Validating, Step::Creating]);
+        assert!(switch.body(0).contains("token=1"));
+        assert!(
+            switch.body(1).contains("auth_token=t1") && switch.body(1).contains("validation=1")
+        );
+        assert!(!switch.body(2).contains("validation") && !switch.body(2).contains("secret"));
+        assert_eq!(draft.get(Field::AuthToken), "t1");
+        assert!(session.token_is_ours && session.tokens_supported == Some(true));
+    }
+
+    #[test]
+    fn a_switch_that_creates_on_validation_is_not_asked_twice() {
+        let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", CREATED)]);
+        let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
+        assert_eq!(result.unwrap().id, 42);
+        assert_eq!(switch.functions(), ["user/login", "conferences/create"]);
+    }
+
+    #[test]
+    fn without_tokens_the_password_goes_in_each_body() {
+        let old = Ok((200, r#"{"responses":[{"code":"200"}]}"#));
+        let switch = FakeSwitch::new([
+            ("user/login", old),
+            ("conferences/create", VALIDATED),
+            ("conferences/create", CREATED),
+        ]);
+        let mut session = Session::default();
+        let (result, _) = attempt(&switch, &mut session, &mut draft());
+        assert_eq!(result.unwrap().id, 42);
+        assert_eq!(session.tokens_supported, Some(false));
+        assert!(switch.body(2).contains("auth_password=secret"));
+    }
+
+    #[test]
+    fn bad_credentials_go_on_the_sign_in_fields() {
+        let switch = FakeSwitch::new([("user/login", REFUSED)]);
+        let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
+        assert_eq!(result, Err(NotCreated::BadSignIn));
+    }
+
+    #[test]
+    fn no_credentials_asks_for_a_sign_in_without_calling() {
+        let switch = FakeSwitch::new([]);
+        let mut draft = draft().with(Field::AuthPassword, "");
+        let (result, _) = attempt(&switch, &mut Session::default(), &mut draft);
+        assert_eq!(result, Err(NotCreated::SignInNeeded { expired: false }));
+        assert!(switch.functions().is_empty());
+    }
+
+    #[test]
+    fn an_expired_token_of_ours_signs_in_again_exactly_once() {
+        let switch = FakeSwitch::new([
+            ("conferences/create", REFUSED),
+            ("user/login", TOKEN),
+            ("conferences/create", VALIDATED),
+            ("conferences/create", CREATED),
+        ]);
+        let mut session = Session {
+            tokens_supported: Some(true),
+            token_is_ours: true,
+            uncertain_code: None,
+        };
+        let mut draft = draft().with(Field::AuthToken, "old");
+        let (result, _) = attempt(&switch, &mut session, &mut draft);
+        assert_eq!(result.unwrap().id, 42);
+        assert!(switch.body(0).contains("auth_token=old"));
+        assert!(switch.body(2).contains("auth_token=t1"));
+
+        // Refused again after the new sign-in: no third sign-in.
+        let switch = FakeSwitch::new([
+            ("conferences/create", REFUSED),
+            ("user/login", TOKEN),
+            ("conferences/create", REFUSED),
+        ]);
+        let mut draft = draft.with(Field::AuthToken, "old");
+        let (result, _) = attempt(&switch, &mut session, &mut draft);
+        assert_eq!(result, Err(NotCreated::BadSignIn));
+        assert_eq!(draft.get(Field::AuthToken), "");
+        assert!(!session.token_is_ours);
+    }
+
+    #[test]
+    fn the_host_pages_token_refused_is_an_expired_sign_in() {
+        let switch = FakeSwitch::new([("conferences/create", REFUSED)]);
+        let mut draft = Draft::new()
+            .with(Field::AuthToken, "host")
+            .with(Field::Code, "123456")
+            .with(Field::TalkPin, "1111");
+        let (result, _) = attempt(&switch, &mut Session::default(), &mut draft);
+        assert_eq!(result, Err(NotCreated::SignInNeeded { expired: true }));
+        assert_eq!(draft.get(Field::AuthToken), "");
+    }
+
+    #[test]
+    fn a_refusal_on_a_field_names_the_field() {
+        let invalid = Ok((
+            200,
+            r#"{"responses":[{"code":"400","key":"code","message":"Code in use"},{"code":"400","key":"nonsense","message":""}]}"#,
+        ));
+        let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", invalid)]);
+        let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
+        assert_eq!(
+            result,
+            Err(NotCreated::Refused(vec![
+                ServerProblem {
+                    fields: vec![Field::Code],
+                    message: "Code in use".into()
+                },
+                ServerProblem {
+                    fields: vec![],
+                    message: "The switch refused nonsense".into()
+                },
+            ]))
+        );
+    }
+
+    /// A create whose reply is lost, then a retry: the retry looks up the code.
+    fn lost_then_retry(found: Answer, then: &[(&'static str, Answer)]) -> Vec<String> {
+        let switch = FakeSwitch::new([
+            ("user/login", TOKEN),
+            ("conferences/create", VALIDATED),
+            ("conferences/create", Err(NetError::Timeout)),
+        ]);
+        let (mut session, mut draft) = (Session::default(), draft());
+        let (result, _) = attempt(&switch, &mut session, &mut draft);
+        let Err(NotCreated::Failed(failure)) = result else {
+            panic!("{result:?}")
+        };
+        assert!(failure.retry && failure.message.contains("may have been created"));
+        assert_eq!(session.uncertain_code.as_deref(), Some("123456"));
+
+        let retry = FakeSwitch::new(
+            [("conferences/get", found)]
+                .into_iter()
+                .chain(then.to_vec()),
+        );
+        let (result, steps) = attempt(&retry, &mut session, &mut draft);
+        assert_eq!(result.unwrap().id, 42);
+        assert_eq!(steps[0], Step::LookingUp);
+        assert!(retry.body(0).contains("code=123456") && retry.body(0).contains("auth_token=t1"));
+        assert_eq!(session.uncertain_code, None);
+        retry.functions()
+    }
+
+    #[test]
+    fn a_lost_reply_then_the_look_up_finds_the_conference() {
+        let found = Ok((200, r#"{"responses":[{"code":"200"}],"data":{"id":"42"}}"#));
+        assert_eq!(lost_then_retry(found, &[]), ["conferences/get"]);
+    }
+
+    #[test]
+    fn a_lost_reply_then_the_look_up_finds_nothing_and_creates() {
+        let functions = lost_then_retry(
+            NOT_FOUND,
+            &[
+                ("conferences/create", VALIDATED),
+                ("conferences/create", CREATED),
+            ],
+        );
+        assert_eq!(
+            functions,
+            [
+                "conferences/get",
+                "conferences/create",
+                "conferences/create"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unexpected_reply_is_a_failure_with_what_came_back() {
+        let gateway = Ok((502, "<html>502 Bad Gateway</html>"));
+        let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", gateway)]);
+        let mut session = Session::default();
+        let (result, _) = attempt(&switch, &mut session, &mut draft());
+        let Err(NotCreated::Failed(failure)) = result else {
+            panic!("{result:?}")
+        };
+        assert!(failure
+            .message
+            .contains("HTTP 502: a reply that is not JSON"));
+        assert!(failure.message.contains("Nothing you typed is lost"));
+        assert!(failure.detail.unwrap().excerpt.contains("Bad Gateway"));
+        assert!(failure.retry);
+        // Refused at validation: nothing can have been created.
+        assert_eq!(session.uncertain_code, None);
+    }
+
+    #[test]
+    fn denials_are_final_failures() {
+        for (code, words) in [("402", "role"), ("403", "rate plan")] {
+            let body = if code == "402" {
+                r#"{"responses":[{"code":"402"}]}"#
+            } else {
+                r#"{"responses":[{"code":"403"}]}"#
+            };
+            let switch = FakeSwitch::new([
+                ("user/login", TOKEN),
+                ("conferences/create", Ok((200, body))),
+            ]);
+            let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
+            let Err(NotCreated::Failed(failure)) = result else {
+                panic!("{result:?}")
+            };
+            assert!(failure.message.contains(words) && !failure.retry);
+        }
+    }
+}
