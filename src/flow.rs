@@ -3,6 +3,8 @@
 //! our token expired, and the real create. It talks to the switch through
 //! [`Api`] and reads and writes only the draft and the [`Session`], so it
 //! runs natively in unit tests with a fake switch; `submit` shows its result.
+//! A module rather than a crate: the app crate builds on the host as it is
+//! (Leptos csr and gloo-net compile there), and the flow shares its types.
 
 use conference::reply::{self, Accepted, Invalid, Outcome, Refusal, Token, Unexpected};
 use conference::{describe, form, Conference, Credentials, Draft, Field};
@@ -653,12 +655,10 @@ mod tests {
 
     #[test]
     fn denials_are_final_failures() {
-        for (code, words) in [("402", "role"), ("403", "rate plan")] {
-            let body = if code == "402" {
-                r#"{"responses":[{"code":"402"}]}"#
-            } else {
-                r#"{"responses":[{"code":"403"}]}"#
-            };
+        for (body, words) in [
+            (r#"{"responses":[{"code":"402"}]}"#, "role"),
+            (r#"{"responses":[{"code":"403"}]}"#, "rate plan"),
+        ] {
             let switch = FakeSwitch::new([
                 ("user/login", TOKEN),
                 ("conferences/create", Ok((200, body))),
