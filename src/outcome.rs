@@ -66,12 +66,16 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
 #[component]
 pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
     let form = expect_context::<FormState>();
-    move || {
+    // A memo, so the notice (an alert) is drawn anew only when the failure
+    // changes, not when a suggestion passes through the submitting phase.
+    let failure = Memo::new(move |_| {
         form.phase.with(|p| match p {
-            Phase::Failed(f) => Some(f.clone()),
+            Phase::Failed(f) | Phase::Submitting(Some(f)) => Some(f.clone()),
             _ => None,
         })
-        .map(|f| {
+    });
+    move || {
+        failure.get().map(|f| {
             view! {
                 <div class="cf-failure" id="cf-failure" tabindex="-1" role="alert">
                     <h2 class="cf-failure-title">"The conference was not created"</h2>

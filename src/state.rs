@@ -41,8 +41,9 @@ pub struct CreatedConference {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
     Editing,
-    /// A request is in flight: a second submit does nothing.
-    Submitting,
+    /// A request is in flight: a second submit does nothing. A suggestion
+    /// asked for after a failure leaves that failure's notice up meanwhile.
+    Submitting(Option<Failure>),
     /// The last attempt ended short of a conference.
     Failed(Failure),
     Created(CreatedConference),
@@ -146,7 +147,13 @@ impl FormState {
 
     /// A request is in flight.
     pub fn busy(&self) -> bool {
-        self.phase.with(|p| *p == Phase::Submitting)
+        self.phase.with(|p| matches!(p, Phase::Submitting(_)))
+    }
+
+    /// The same, outside any reactive scope (event handlers).
+    pub fn busy_untracked(&self) -> bool {
+        self.phase
+            .with_untracked(|p| matches!(p, Phase::Submitting(_)))
     }
 
     pub fn reveal_all(&self) {

@@ -11,7 +11,7 @@ use crate::state::{FormState, Phase, ServerProblem};
 /// The submit button, Enter in a field, or "Try again". A second submit while
 /// one is in flight does nothing.
 pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
-    if form.phase.with_untracked(|p| *p == Phase::Submitting) {
+    if form.busy_untracked() {
         return;
     }
     form.reveal_all();
@@ -22,7 +22,7 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
         return;
     }
     form.summary_open.set(false);
-    form.phase.set(Phase::Submitting);
+    form.phase.set(Phase::Submitting(None));
     leptos::task::spawn_local(async move {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
@@ -120,11 +120,15 @@ fn open_summary(form: FormState) {
 
 /// "Suggest a code": an unused code from the switch (`conferences/unused/code`).
 pub fn suggest_code(form: FormState) {
-    let before = form.phase.get_untracked();
-    if before == Phase::Submitting {
+    if form.busy_untracked() {
         return;
     }
-    form.phase.set(Phase::Submitting);
+    let before = form.phase.get_untracked();
+    let notice = match &before {
+        Phase::Failed(failure) => Some(failure.clone()),
+        _ => None,
+    };
+    form.phase.set(Phase::Submitting(notice));
     leptos::task::spawn_local(async move {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
