@@ -1,0 +1,60 @@
+// Trunk's post_build hook (see Trunk.toml). It works in Trunk's staging folder
+// ($TRUNK_STAGING_DIR), after index.html is written and before Trunk moves the
+// lot to dist/, so a failure here fails the build and no half-made dist ships.
+//
+// A node program, not `cargo xtask`: the hook runs inside every trunk build,
+// also the one from an empty, offline cargo home, where xtask could not be
+// compiled; node and terser are there already.
+//
+// 1. Release only: minifies wasm-bindgen's JavaScript with terser (1.5 KB
+//    gzipped less; Trunk's own minifier cannot read that module), and swaps
+//    the file's subresource-integrity hash in index.html for the new one.
+// 2. Always: writes embed.js, the one stable URL a host page loads, from
+//    build/embed.js.in with this build's hashed file names.
+
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const stage = process.env.TRUNK_STAGING_DIR;
+if (!stage) throw new Error("run by Trunk as a hook: TRUNK_STAGING_DIR is not set");
+
+/** The one file in the staging folder whose name matches. */
+function built(pattern) {
+  const found = readdirSync(stage).filter((name) => pattern.test(name));
+  if (found.length !== 1) throw new Error(`want one ${pattern} in ${stage}, found ${found}`);
+  return found[0];
+}
+
+const js = built(/^conference-form-[0-9a-f]+\.js$/);
+const wasm = built(/^conference-form-[0-9a-f]+_bg\.wasm$/);
+const css = built(/^form-[0-9a-f]+\.css$/);
+
+/** A subresource-integrity value, as Trunk writes it. */
+const integrity = (path) =>
+  "sha384-" + createHash("sha384").update(readFileSync(path)).digest("base64");
+
+if (process.env.TRUNK_PROFILE === "release") {
+  const path = join(stage, js);
+  const before = integrity(path);
+  // The copy `cargo xtask setup` pinned, whatever PATH holds.
+  const terser = join(root, ".tools/node_modules/.bin/terser");
+  const args = [path, "--module", "--compress", "--mangle", "--output", path];
+  console.log(`$ terser ${args.join(" ")}`);
+  execFileSync(terser, args, { stdio: "inherit" });
+  const indexPath = join(stage, "index.html");
+  const index = readFileSync(indexPath, "utf8");
+  if (!index.includes(before)) throw new Error(`index.html has no integrity ${before} for ${js}`);
+  writeFileSync(indexPath, index.replaceAll(before, integrity(path)));
+}
+
+const names = { css, js, wasm };
+const loader = readFileSync(join(root, "build/embed.js.in"), "utf8").replace(
+  /\{\{(\w+)\}\}/g,
+  (_, key) => names[key] ?? (() => { throw new Error(`embed.js.in: no {{${key}}}`); })(),
+);
+writeFileSync(join(stage, "embed.js"), loader);
+console.log(`embed.js: ${js}, ${wasm}, ${css}`);
