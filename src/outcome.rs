@@ -66,16 +66,14 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
 #[component]
 pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
     let form = expect_context::<FormState>();
-    // A memo, so the notice (an alert) is drawn anew only when the failure
-    // changes, not when a suggestion passes through the submitting phase.
-    let failure = Memo::new(move |_| {
+    // Still showing while a suggestion runs (the submitting phase carries
+    // it), updated in place: the alert's element stays the same.
+    move || {
         form.phase.with(|p| match p {
             Phase::Failed(f) | Phase::Submitting(Some(f)) => Some(f.clone()),
             _ => None,
         })
-    });
-    move || {
-        failure.get().map(|f| {
+        .map(|f| {
             view! {
                 <div class="cf-failure" id="cf-failure" tabindex="-1" role="alert">
                     <h2 class="cf-failure-title">"The conference was not created"</h2>

@@ -658,3 +658,34 @@ async fn a_problem_with_an_unknown_key_shows_in_the_summary_and_goes_with_any_ch
     type_into("cf-description", "x").await;
     assert!(!text("cf-summary").contains("Colour"));
 }
+
+#[wasm_bindgen_test]
+async fn a_failure_notice_stays_put_while_a_code_is_suggested() {
+    mount(&[]).await;
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(500, "Internal Server Error");
+    sign_in_and_minimum().await;
+    click("cf-submit").await;
+    settle().await;
+    let notice = by_id("cf-failure").expect("the failure notice");
+    // A mark on this very element: a notice drawn anew (an alert announced
+    // a second time) would not carry it.
+    notice.set_attribute("data-seen", "1").unwrap();
+    js_sys::eval(r#"window.__replies.push({ delay: 200, body: '{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"code":"777123"}}' })"#).unwrap();
+    let suggest: HtmlElement = document()
+        .query_selector_all("button")
+        .unwrap()
+        .values()
+        .into_iter()
+        .filter_map(|b| b.ok()?.dyn_into::<HtmlElement>().ok())
+        .find(|b| b.text_content().as_deref() == Some("Suggest a code"))
+        .expect("the Suggest a code button");
+    suggest.click();
+    sleep(50).await;
+    let during = by_id("cf-failure").expect("the notice stays while suggesting");
+    assert_eq!(during.get_attribute("data-seen").as_deref(), Some("1"));
+    settle().await;
+    assert_eq!(input("cf-code").value(), "777123");
+    let after = by_id("cf-failure").expect("the notice stays after the suggestion");
+    assert_eq!(after.get_attribute("data-seen").as_deref(), Some("1"));
+}
