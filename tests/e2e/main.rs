@@ -240,11 +240,8 @@ async fn bad_credentials_role_and_rate_plan_each_say_what_happened() {
 
 #[tokio::test]
 async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
-    // A token that expires in a second, handed over by the host page.
-    let s = Server::start_with_pages(
-        &["--token-lifetime", "1"],
-        &[("token.html", "data-token=\"PLACEHOLDER\"")],
-    );
+    // A token handed over by the host page, expired by the simulator's clock.
+    let s = Server::start_with_pages(&[], &[("token.html", "data-token=\"PLACEHOLDER\"")]);
     let token = s.login_token().await;
     let page = std::fs::read_to_string(s.dist.join("token.html"))
         .unwrap()
@@ -258,7 +255,7 @@ async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
     );
     b.type_into("#cf-code", "700006").await;
     b.type_into("#cf-talkpin", "2468").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    s.advance_clock(3601).await;
     b.click("#cf-submit").await;
     b.wait_for_long("#cf-auth_username").await;
     b.expect_messages("cf-auth_username", &["Error: Enter your username"])
@@ -339,18 +336,31 @@ async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
         Some(id),
         "the ID shown is the one stored"
     );
-    let real_creates = s
+    // The real creates that reached the switch: those without a fault, a slow
+    // one (it only waits) and a reply dropped after storing. Exactly one was
+    // stored; any retry after it met the code in use (400), never a second.
+    let reached: Vec<u64> = s
         .requests()
         .await
         .iter()
         .filter(|r| {
             r["function"] == "conferences/create"
                 && r["validation"] == false
-                && r["code"] == 200
-                && r["fault"].is_null()
+                && (r["fault"].is_null()
+                    || r["fault"] == "drop_after"
+                    || r["fault"].get("slow").is_some())
         })
-        .count();
-    assert!(real_creates <= 1, "never two conferences");
+        .map(|r| r["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        reached.iter().filter(|&&c| c == 200).count(),
+        1,
+        "exactly one create stored: {reached:?}"
+    );
+    assert!(
+        reached.iter().all(|&c| c == 200 || c == 400),
+        "every other create was refused as in use: {reached:?}"
+    );
     b.close().await;
 }
 

@@ -5,7 +5,6 @@
 //! `cargo xtask test` builds the app and the server first and sets
 //! `CONFERENCE_DIST`; the server binary is the workspace's debug build.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -48,9 +47,10 @@ fn server_binary() -> PathBuf {
     bin
 }
 
-/// Our server, on a copy of the built app (so tests may add pages).
+/// Our server, on a copy of the built app (so tests may add pages); its
+/// standard error is `server.log` beside its database.
 pub struct Server {
-    child: Child,
+    running: spawn::Running,
     pub base: String,
     pub dist: PathBuf,
     _dirs: Vec<tempfile::TempDir>,
@@ -75,36 +75,28 @@ impl Server {
             let page = index.replace(mount, attrs);
             std::fs::write(site.path().join(name), page).unwrap();
         }
-        let mut child = Command::new(server_binary())
-            .args(["--listen", "127.0.0.1:0", "--test-hooks", "--data"])
-            .arg(data.path())
-            .arg("--dist")
-            .arg(site.path())
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
+        let mut args = vec![
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--test-hooks".as_ref(),
+            "--data".as_ref(),
+            data.path().as_os_str(),
+            "--dist".as_ref(),
+            site.path().as_os_str(),
+        ];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        let running = spawn::spawn(&server_binary(), args, &data.path().join("server.log"))
             .expect("the server starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("the server printed its address")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("listening on ") {
-                break url.trim_end_matches('/').to_owned();
-            }
-        };
         Server {
-            child,
-            base,
+            base: running.base.clone(),
+            running,
             dist: site.path().to_path_buf(),
             _dirs: vec![data, site],
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.running.url(path)
     }
 
     async fn api(&self, function: &str, body: String) -> Value {
@@ -150,6 +142,17 @@ impl Server {
         assert!(status.is_success(), "fault {kind}");
     }
 
+    /// Moves the simulator's clock forward: tokens expire without waiting.
+    pub async fn advance_clock(&self, seconds: u32) {
+        let status = reqwest::Client::new()
+            .post(self.url(&format!("/_test/clock?advance={seconds}")))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "clock +{seconds}");
+    }
+
     /// Every API request the server saw: names and facts, never values.
     pub async fn requests(&self) -> Vec<Value> {
         let text = reqwest::get(self.url("/_test/requests"))
@@ -163,13 +166,6 @@ impl Server {
             .as_array()
             .unwrap()
             .clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -197,11 +193,22 @@ pub const DESKTOP: Screen = Screen {
     dark: false,
 };
 
-/// ChromeDriver and one headless Chromium session.
+/// ChromeDriver and one headless Chromium session. Fields drop in order: the
+/// session, then the driver (killed, so a failing test leaves no process).
 pub struct Browser {
     pub client: Client,
-    driver: Child,
+    _driver: Driver,
     _profile: tempfile::TempDir,
+}
+
+/// The ChromeDriver process, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn free_port() -> u16 {
@@ -215,14 +222,16 @@ fn free_port() -> u16 {
 impl Browser {
     pub async fn start(screen: Screen) -> Browser {
         let port = free_port();
-        let driver = Command::new(
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
-        )
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts (cargo xtask setup installs it)");
+        let driver = Driver(
+            Command::new(
+                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+            )
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts (cargo xtask setup installs it)"),
+        );
         let profile = tempfile::tempdir().unwrap();
         let mut args = vec![
             "--headless=new".to_owned(),
@@ -263,7 +272,7 @@ impl Browser {
         let _ = client.set_window_size(screen.width, 900).await;
         Browser {
             client,
-            driver,
+            _driver: driver,
             _profile: profile,
         }
     }
@@ -468,13 +477,9 @@ impl Browser {
             .collect()
     }
 
+    /// Ends the session politely; dropping the rest stops ChromeDriver.
     pub async fn close(self) {
-        let Browser {
-            client, mut driver, ..
-        } = self;
-        let _ = client.close().await;
-        let _ = driver.kill();
-        let _ = driver.wait();
+        let _ = self.client.clone().close().await;
     }
 }
 

@@ -188,6 +188,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
         None
     };
     let now = chrono::Utc::now().timestamp();
+    let now = app.hooks.as_ref().map_or(now, |h| h.now(now));
     let (answer, params) = match tokio::task::spawn_blocking(move || {
         let answer = sim.call(function, &params, client, now);
         drop(permit);

@@ -1,9 +1,11 @@
 //! Fault injection for tests, only when the server is started with
 //! `--test-hooks`: the next N API replies are slow, a 500, a 502 HTML page, a
 //! malformed body, or a dropped connection (before the request takes effect,
-//! or after: the conference stored, the reply lost).
+//! or after: the conference stored, the reply lost). The simulator's clock can
+//! be moved forward, so token expiry is tested without waiting.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -63,6 +65,8 @@ pub struct TestHooks {
     /// that many copies, so any count costs the same memory.
     faults: Mutex<VecDeque<(Fault, u64)>>,
     log: Mutex<Vec<Logged>>,
+    /// Seconds added to the wall clock the simulator is given.
+    clock: AtomicI64,
 }
 
 const LOG_LIMIT: usize = 1000;
@@ -97,6 +101,16 @@ impl TestHooks {
 
     pub fn log(&self) -> Vec<Logged> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Moves the simulator's clock `seconds` forward.
+    pub fn advance(&self, seconds: i64) {
+        self.clock.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    /// The time the simulator sees: `now` plus every advance so far.
+    pub fn now(&self, now: i64) -> i64 {
+        now.saturating_add(self.clock.load(Ordering::Relaxed))
     }
 
     pub fn reset(&self) {
@@ -139,6 +153,28 @@ pub async fn inject(
         _ => (
             StatusCode::BAD_REQUEST,
             "kind must be slow, 500, 502, malformed, drop_before or drop_after".into(),
+        ),
+    }
+}
+
+/// `POST /_test/clock?advance=SECONDS`
+pub async fn clock(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+) -> (StatusCode, String) {
+    let pairs = conference::form::decode(q.unwrap_or_default().as_bytes()).unwrap_or_default();
+    let seconds = pairs
+        .iter()
+        .find(|(k, _)| k == "advance")
+        .and_then(|(_, v)| v.parse::<u32>().ok());
+    match (seconds, &state.hooks) {
+        (Some(s), Some(hooks)) => {
+            hooks.advance(i64::from(s));
+            (StatusCode::OK, format!("clock +{s} s"))
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "advance must be a whole number of seconds".into(),
         ),
     }
 }

@@ -144,7 +144,8 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         router = router
             .route("/_test/faults", post(faults::inject))
             .route("/_test/requests", axum::routing::get(faults::requests))
-            .route("/_test/reset", post(faults::reset));
+            .route("/_test/reset", post(faults::reset))
+            .route("/_test/clock", post(faults::clock));
     }
     router
         .fallback_service(web::files(dist))

@@ -152,14 +152,14 @@ async fn http_status_mirrors_the_code_when_asked() {
 
 #[tokio::test]
 async fn tokens_valid_forged_and_expired() {
-    let s = Server::start(&["--token-lifetime", "2"]);
+    let s = Server::start(&["--token-lifetime", "60"]);
     let login = post(&s, "user/login", &format!("{DEMO}&token=1")).await;
     assert_eq!(login.code(), "200");
     let token = login.body["data"]["auth_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(login.body["data"]["auth_token_expiry"], 2);
+    assert_eq!(login.body["data"]["auth_token_expiry"], 60);
     assert!(login.body["data"]["auth_token_expires"].as_i64().is_some());
     let ok = post(
         &s,
@@ -186,7 +186,8 @@ async fn tokens_valid_forged_and_expired() {
         .await;
         assert_eq!(r.code(), "401", "token {bad:?}");
     }
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // A minute later by the simulator's clock (a test hook), not by waiting.
+    advance_clock(&s, 61).await;
     let expired = post(
         &s,
         "conferences/create",
@@ -501,6 +502,12 @@ async fn faults_are_injected_only_when_asked() {
         .await
         .unwrap();
     assert_ne!(door.status(), 200);
+    let clock = client()
+        .post(plain.url("/_test/clock?advance=3600"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(clock.status(), 200);
     assert_eq!(create(&plain, "code=9301&talkpin=5555").await.code(), "200");
 }
 

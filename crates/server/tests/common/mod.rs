@@ -1,17 +1,15 @@
-//! Starts the real server binary on a free loopback port, for HTTP tests.
+//! Starts the real server binary on a free loopback port, for HTTP tests
+//! (through the workspace's one spawner, `crates/spawn`).
 #![allow(dead_code)] // Each test file uses its own part of this.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
 pub struct Server {
-    child: Child,
+    running: spawn::Running,
     pub base: String,
     pub data: PathBuf,
-    stderr: PathBuf,
     dirs: Vec<tempfile::TempDir>,
 }
 
@@ -42,28 +40,17 @@ impl Server {
 
     /// host:port, for raw TCP clients.
     pub fn addr(&self) -> String {
-        self.base.trim_start_matches("http://").to_owned()
+        self.running.addr().to_owned()
     }
 
     /// Sends a signal (`TERM`, `INT`) to the server.
     pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        self.running.signal(name);
     }
 
     /// Waits up to `limit` for the server to exit; its status, if it did.
     pub fn wait_exit(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
-        let started = std::time::Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        None
+        self.running.wait_exit(limit)
     }
 
     fn launch(data: &Path, extra: &[&str], keep: Vec<tempfile::TempDir>, hooks: bool) -> Server {
@@ -89,58 +76,48 @@ impl Server {
             "export default function init() {}\n".repeat(50),
         )
         .unwrap();
-        let stderr = dist.path().join("server.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_conference-server"))
-            .args(["--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .arg("--dist")
-            .arg(dist.path())
-            .args(extra)
-            .args(hooks.then_some("--test-hooks"))
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .expect("server starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines.next().expect("server printed its address").unwrap();
-            if let Some(url) = line.strip_prefix("listening on ") {
-                break url.trim_end_matches('/').to_owned();
-            }
-        };
+        let mut args = vec![
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--data".as_ref(),
+            data.as_os_str(),
+            "--dist".as_ref(),
+            dist.path().as_os_str(),
+        ];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        if hooks {
+            args.push("--test-hooks".as_ref());
+        }
+        let running = spawn::spawn(
+            Path::new(env!("CARGO_BIN_EXE_conference-server")),
+            args,
+            &dist.path().join("server.log"),
+        )
+        .expect("server starts");
         let mut dirs = keep;
         dirs.push(dist);
         Server {
-            child,
-            base,
+            base: running.base.clone(),
+            running,
             data: data.to_path_buf(),
-            stderr,
             dirs,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.running.url(path)
     }
 
     /// What the server wrote to its log so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        self.running.log()
     }
 
     /// Stops the server, handing back its folders so a restart can reuse them.
-    pub fn stop(mut self) -> Vec<tempfile::TempDir> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::mem::take(&mut self.dirs)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn stop(self) -> Vec<tempfile::TempDir> {
+        let Server { running, dirs, .. } = self;
+        drop(running);
+        dirs
     }
 }
 
@@ -222,4 +199,15 @@ pub async fn create_as(server: &Server, username: &str, password: &str, params: 
 
 pub async fn create(server: &Server, params: &str) -> Reply {
     post(server, "conferences/create", &format!("{DEMO}&{params}")).await
+}
+
+/// Moves the simulator's clock forward (needs the test hooks).
+pub async fn advance_clock(server: &Server, seconds: u32) {
+    let status = client()
+        .post(server.url(&format!("/_test/clock?advance={seconds}")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success());
 }
