@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::run::{cmd, root, run, step, Result};
+use crate::run::{root, run, sh, step, Result};
 
 /// What the app may weigh: wasm + JS + CSS, each gzip -9, added up.
 ///
@@ -50,16 +50,13 @@ pub fn build() -> Result {
 /// machine fails with "no matching package named `moto-rt`".
 pub fn build_with(cargo_home: Option<&Path>) -> Result {
     step("fetching the bundle's crates, std's own included (cargo fetch)");
-    let mut fetch = size_build(cmd(
-        "cargo",
-        &["fetch", "--target", "wasm32-unknown-unknown"],
-    ));
+    let mut fetch = size_build(sh("cargo fetch --target wasm32-unknown-unknown"));
     if let Some(home) = cargo_home {
         fetch.env("CARGO_HOME", home);
     }
     run(fetch)?;
     step("building the app (trunk build --release)");
-    let mut trunk = size_build(cmd("trunk", &["build", "--release", "--offline"]));
+    let mut trunk = size_build(sh("trunk build --release --offline"));
     trunk.env("TRUNK_SKIP_VERSION_CHECK", "true");
     // Its own target folder: the size build's flags differ from the tests'.
     // A build from another cargo home gets another folder too, since crates

@@ -41,6 +41,16 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
     c
 }
 
+/// A fixed command written as one line, as in a script:
+/// `sh("cargo fmt --all -- --check")`. Words split at spaces, so an argument
+/// that is computed or may hold a space is added with `.arg`.
+pub fn sh(line: impl AsRef<str>) -> Command {
+    let mut words = line.as_ref().split_whitespace();
+    let mut c = cmd(words.next().expect("a command line names a program"), &[]);
+    c.args(words);
+    c
+}
+
 /// A command as a person would type it (without its environment), echoed.
 fn announce(command: &Command) -> String {
     let args: Vec<String> = command

@@ -6,11 +6,10 @@
 //! source), so it first says what it will install, why, and about how long
 //! it takes; the slow installs then run side by side, each into its own log.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::run::{cmd, output, root, run, step, tools_dir, Result};
+use crate::run::{output, root, run, sh, step, tools_dir, Result};
 
 /// Trunk 0.22 needs a newer rustc than these machines have.
 pub const TRUNK: &str = "0.21.14";
@@ -150,7 +149,7 @@ fn wasm_target() -> Result {
         return Ok(());
     }
     step("installing the wasm32-unknown-unknown target (the browser's; seconds)");
-    run(cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+    run(sh("rustup target add wasm32-unknown-unknown"))
 }
 
 /// The standard library's source: the release bundle rebuilds it for size
@@ -161,7 +160,7 @@ fn rust_src() -> Result {
         return Ok(());
     }
     step("installing the rust-src component (the bundle rebuilds std for size; seconds)");
-    run(cmd("rustup", &["component", "add", "rust-src"]))
+    run(sh("rustup component add rust-src"))
 }
 
 fn trunk() -> Option<Install> {
@@ -173,10 +172,7 @@ fn trunk() -> Option<Install> {
         what: "Trunk",
         why: "builds the app for the browser",
         takes: "compiled from source: about 7 minutes on 2 cores",
-        commands: vec![cmd(
-            "cargo",
-            &["install", "--locked", &format!("trunk@{TRUNK}")],
-        )],
+        commands: vec![sh(format!("cargo install --locked trunk@{TRUNK}"))],
     })
 }
 
@@ -212,10 +208,9 @@ fn wasm_bindgen() -> Result<Option<Install>> {
         why: "joins the wasm to JavaScript; runs the browser tests",
         takes: "compiled from source: about 5 minutes",
         // Not --locked: a dependency its lock file names is gone from the registry.
-        commands: vec![cmd(
-            "cargo",
-            &["install", "wasm-bindgen-cli", "--version", &version],
-        )],
+        commands: vec![sh(format!(
+            "cargo install wasm-bindgen-cli --version {version}"
+        ))],
     }))
 }
 
@@ -246,26 +241,17 @@ fn npm_tools() -> Result<Option<Install>> {
     {
         return Ok(None);
     }
-    let prefix: PathBuf = tools_dir();
-    let prefix = prefix.to_string_lossy();
+    // The prefix is a path, which may hold a space: an argument of its own.
+    let mut npm = sh(format!(
+        "npm install --no-audit --no-fund binaryen@{binaryen}.0.0 terser@{TERSER} axe-core@{AXE_CORE}"
+    ));
+    npm.arg("--prefix").arg(tools_dir());
     Ok(Some(Install {
         name: "npm",
         what: "wasm-opt, terser, axe-core",
         why: "shrink the wasm and its JavaScript; check accessibility (npm, into .tools/)",
         takes: "about 30 seconds",
-        commands: vec![cmd(
-            "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                "--no-audit",
-                "--no-fund",
-                &format!("binaryen@{binaryen}.0.0"),
-                &format!("terser@{TERSER}"),
-                &format!("axe-core@{AXE_CORE}"),
-            ],
-        )],
+        commands: vec![npm],
     }))
 }
 
@@ -280,17 +266,14 @@ fn chromium() -> Result<Option<Install>> {
                     `chromium` and `chromium-driver` (sudo apt-get install chromium chromium-driver)"
             .into());
     }
-    let mut install = cmd(
-        "apt-get",
-        &["install", "-y", "-qq", "chromium", "chromium-driver"],
-    );
+    let mut install = sh("apt-get install -y -qq chromium chromium-driver");
     install.env("DEBIAN_FRONTEND", "noninteractive");
     Ok(Some(Install {
         name: "chromium",
         what: "Chromium and ChromeDriver",
         why: "the browser tests (Debian packages, with apt-get)",
         takes: "about 1 minute",
-        commands: vec![cmd("apt-get", &["update", "-qq"]), install],
+        commands: vec![sh("apt-get update -qq"), install],
     }))
 }
 
@@ -309,10 +292,9 @@ fn cargo_fuzz_install() -> Option<Install> {
         what: "cargo-fuzz",
         why: "the fuzzing step of the tests (libFuzzer)",
         takes: "compiled from source: about 2 minutes",
-        commands: vec![cmd(
-            "cargo",
-            &["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked"],
-        )],
+        commands: vec![sh(format!(
+            "cargo install cargo-fuzz --version {CARGO_FUZZ} --locked"
+        ))],
     })
 }
 

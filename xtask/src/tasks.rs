@@ -1,7 +1,7 @@
 //! `test`, `serve` and `bench`.
 
 use crate::app;
-use crate::run::{cmd, root, run, run_tests, step, Result, Tally};
+use crate::run::{cmd, root, run, run_tests, sh, step, Result, Tally};
 use crate::setup::{setup, Need};
 
 /// How many cases each property test runs in `test`.
@@ -10,50 +10,17 @@ const PROPTEST_CASES: &str = "10000";
 pub fn test() -> Result {
     setup(Need::Test)?;
     step("formatting");
-    run(cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
+    run(sh("cargo fmt --all -- --check"))?;
     step("lints (host, and the app and its browser tests for wasm32)");
-    run(cmd(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ))?;
-    run(cmd(
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "conference-form",
-            "-p",
-            "agreement",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ))?;
+    run(sh("cargo clippy --workspace --all-targets -- -D warnings"))?;
+    run(sh("cargo clippy -p conference-form -p agreement --target wasm32-unknown-unknown --all-targets -- -D warnings"))?;
     step("the shared core builds for the browser on its own");
-    run(cmd(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "conference",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--release",
-        ],
+    run(sh(
+        "cargo build -p conference --target wasm32-unknown-unknown --release",
     ))?;
 
     step("unit, property and HTTP tests (property tests: 10,000 cases each)");
-    let mut tests = cmd("cargo", &["test", "--workspace", "--exclude", "e2e"]);
+    let mut tests = sh("cargo test --workspace --exclude e2e");
     tests.env("PROPTEST_CASES", PROPTEST_CASES);
     let mut tally = Tally::default();
     run_tests(tests, &mut tally)?;
@@ -64,16 +31,7 @@ pub fn test() -> Result {
     crate::fuzz::smoke()?;
 
     step("the form in headless Chromium (wasm-bindgen-test)");
-    let mut wasm = cmd(
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "conference-form",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    );
+    let mut wasm = sh("cargo test -p conference-form --target wasm32-unknown-unknown");
     wasm.env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     run_tests(wasm, &mut tally)?;
@@ -82,19 +40,8 @@ pub fn test() -> Result {
     app::budget()?;
 
     step("end to end: the release build, our server, headless Chromium");
-    run(cmd("cargo", &["build", "-p", "conference-server"]))?;
-    let mut e2e = cmd(
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "e2e",
-            "--test",
-            "e2e",
-            "--",
-            "--test-threads=1",
-        ],
-    );
+    run(sh("cargo build -p conference-server"))?;
+    let mut e2e = sh("cargo test -p e2e --test e2e -- --test-threads=1");
     e2e.env("CONFERENCE_DIST", root().join("dist"));
     run_tests(e2e, &mut tally)?;
     // One closing line for the whole run.
@@ -113,7 +60,7 @@ pub fn serve(args: &[String]) -> Result {
         "building the server alongside the app (its output: {})",
         log.display()
     ));
-    let mut server_build = cmd("cargo", &["build", "--release", "-p", "conference-server"])
+    let mut server_build = sh("cargo build --release -p conference-server")
         .stdout(file.try_clone().map_err(|e| e.to_string())?)
         .stderr(file)
         .spawn()
@@ -126,10 +73,7 @@ pub fn serve(args: &[String]) -> Result {
         return Err(format!("building the server failed ({server}):\n{text}"));
     }
     step("starting the server (Ctrl-C stops it)");
-    let mut server = cmd(
-        "cargo",
-        &["run", "--release", "-p", "conference-server", "--"],
-    );
+    let mut server = sh("cargo run --release -p conference-server --");
     // `cargo xtask serve -- --listen ...` and `cargo xtask serve --listen ...` alike.
     server.args(args.iter().skip_while(|a| *a == "--"));
     run(server)
@@ -137,7 +81,7 @@ pub fn serve(args: &[String]) -> Result {
 
 pub fn bench() -> Result {
     step("validate and encode (criterion)");
-    run(cmd("cargo", &["bench", "-p", "conference"]))?;
+    run(sh("cargo bench -p conference"))?;
     http_load()
 }
 
