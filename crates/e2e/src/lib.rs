@@ -15,9 +15,12 @@ use serde_json::{json, Value};
 
 pub use fantoccini::key::Key;
 
+/// The repository root (this crate is crates/e2e): dist/, target/ and
+/// screenshots/ are there.
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .unwrap()
         .to_path_buf()
 }
