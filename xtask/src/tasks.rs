@@ -104,14 +104,17 @@ fn http_load() -> Result {
     ))?;
     let work = std::env::temp_dir().join(format!("conference-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let mut server = std::process::Command::new(root().join("target/release/conference-server"))
-        .args(["--listen", "127.0.0.1:0", "--data"])
-        .arg(work.join("data"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let base = listening_on(&mut server)?;
+    let data = work.join("data");
+    let server = spawn::spawn(
+        &root().join("target/release/conference-server"),
+        [
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--data".as_ref(),
+            data.as_os_str(),
+        ],
+        &work.join("server.log"),
+    )?;
     let script = work.join("post.lua");
     std::fs::write(
         &script,
@@ -120,7 +123,7 @@ fn http_load() -> Result {
          wrk.body = \"auth_username=demo&auth_password=demo&code=123456&talkpin=234567&validation=1\"\n",
     )
     .map_err(|e| e.to_string())?;
-    let url = format!("{base}api/json/conferences/create/");
+    let url = server.url("/api/json/conferences/create/");
     let result = run(cmd(
         "wrk",
         &[
@@ -133,23 +136,7 @@ fn http_load() -> Result {
             &url,
         ],
     ));
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let _ = std::fs::remove_dir_all(&work);
     result
-}
-
-/// The address a server prints as "listening on http://...", read from its
-/// standard output: the server is ready once it has said so.
-fn listening_on(server: &mut std::process::Child) -> Result<String> {
-    use std::io::{BufRead, BufReader};
-    let stdout = server
-        .stdout
-        .take()
-        .ok_or("the server's output is not piped")?;
-    BufReader::new(stdout)
-        .lines()
-        .map_while(std::result::Result::ok)
-        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned))
-        .ok_or_else(|| "the server stopped before it listened".to_owned())
 }
