@@ -14,7 +14,7 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,6 +42,7 @@ if (process.env.TRUNK_PROFILE === "release") {
   const before = integrity(path);
   // The copy `cargo xtask setup` pinned, whatever PATH holds.
   const terser = join(root, ".tools/node_modules/.bin/terser");
+  if (!existsSync(terser)) throw new Error(`${terser} is missing: run \`cargo xtask setup\` first`);
   const args = [path, "--module", "--compress", "--mangle", "--output", path];
   console.log(`$ terser ${args.join(" ")}`);
   execFileSync(terser, args, { stdio: "inherit" });
