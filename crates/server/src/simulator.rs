@@ -388,6 +388,30 @@ mod tests {
     }
 
     #[test]
+    fn a_token_works_to_its_last_second_and_not_at_its_expiry() {
+        let data = tempfile::tempdir().unwrap();
+        let sim = Simulator::new(
+            Accounts::demo(),
+            Store::open(data.path()).unwrap(),
+            Signer::new(vec![7; 32]),
+            60,
+        );
+        let params = |q: &str| Params::read(q.as_bytes(), None).unwrap();
+        let login = sim.call(
+            "user/login",
+            &params("auth_username=demo&auth_password=demo&token=1"),
+            None,
+            1_000,
+        );
+        let body: serde_json::Value = serde_json::from_str(&login.envelope.to_json()).unwrap();
+        let token = body["data"]["auth_token"].as_str().unwrap().to_owned();
+        let get = params(&format!("auth_token={token}&code=1"));
+        // The clock is an argument: the boundary is tested exactly, no waiting.
+        assert_ne!(sim.call("conferences/get", &get, None, 1_059).code(), 401);
+        assert_eq!(sim.call("conferences/get", &get, None, 1_060).code(), 401);
+    }
+
+    #[test]
     fn the_log_name_is_only_ever_a_verified_one() {
         let data = tempfile::tempdir().unwrap();
         let sim = Simulator::new(
