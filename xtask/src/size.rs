@@ -1,0 +1,415 @@
+//! `cargo xtask size`: where the bundle's bytes go.
+//!
+//! It builds the bundle as `cargo xtask build` does (the same Trunk, the same
+//! index.html, profile `bundle` and `SIZE_BUILD` flags, the same wasm-opt
+//! level) with three differences that touch names only, not code:
+//! - cargo keeps symbols (`CARGO_PROFILE_BUNDLE_STRIP=none`);
+//! - symbols use the v0 mangling, whose demangled names carry a generic
+//!   function's type arguments, so an instantiation made for our code can be
+//!   told from the framework's own;
+//! - wasm-opt runs with `-g`, so the name section survives it (a wrapper
+//!   first on PATH adds the flag to the wasm-opt Trunk calls).
+//!
+//! It builds into its own target folder (`target/bundle-names`) and dist
+//! (`target/bundle-names/dist`), so the release build is not disturbed, and
+//! prints the code size next to the release's to show that only names were
+//! added. Then twiggy lists every function and data segment.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::run::{cmd, output, root, run, step, tool_path, Result};
+
+/// The code size profiler; only this command needs it, so `setup` does not
+/// install it.
+pub const TWIGGY: &str = "0.8.0";
+
+pub fn size() -> Result {
+    twiggy()?;
+    let wasm = build_with_names()?;
+    attribute(&wasm)
+}
+
+fn twiggy() -> Result {
+    if output("twiggy", &["--version"]).is_some_and(|v| v.contains(TWIGGY)) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing twiggy {TWIGGY} (once; compiled from source, about 2.5 minutes on 2 cores)"
+    ));
+    run(cmd(
+        "cargo",
+        &["install", "twiggy", "--version", TWIGGY, "--locked"],
+    ))
+}
+
+/// The release build's flags, read from app.rs so that this build cannot
+/// drift from it: the string pairs of its `SIZE_BUILD` array.
+fn release_flags() -> Result<Vec<(String, String)>> {
+    let source = include_str!("app.rs");
+    let start = source
+        .find("const SIZE_BUILD")
+        .ok_or("app.rs has no SIZE_BUILD")?;
+    let array = &source[start..];
+    let array = &array[array.find('=').ok_or("SIZE_BUILD: no `=`")?..];
+    let array = &array[..array.find("];").ok_or("SIZE_BUILD: no `];`")?];
+    let strings: Vec<String> = array
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    if strings.is_empty() || !strings.chunks_exact(2).remainder().is_empty() {
+        return Err("SIZE_BUILD in app.rs is not (name, value) string pairs".into());
+    }
+    Ok(strings
+        .chunks(2)
+        .map(|p| (p[0].clone(), p[1].clone()))
+        .collect())
+}
+
+fn build_with_names() -> Result<PathBuf> {
+    let target = root().join("target/bundle-names");
+    let bin = target.join("bin");
+    std::fs::create_dir_all(&bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let real = std::env::split_paths(&tool_path())
+        .map(|dir| dir.join("wasm-opt"))
+        .find(|p| p.is_file())
+        .ok_or("no wasm-opt on PATH (cargo xtask setup installs it)")?;
+    let wrapper = bin.join("wasm-opt");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n# cargo xtask size: Trunk's wasm-opt call, keeping the name section.\n\
+             case \"$1\" in --version) exec '{0}' \"$@\";; esac\nexec '{0}' -g \"$@\"\n",
+            real.display()
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+    }
+    let path = format!("{}:{}", bin.display(), tool_path());
+    let flags = release_flags()?;
+    let with_flags = |mut c: std::process::Command| {
+        for (key, value) in &flags {
+            if key == "RUSTFLAGS" {
+                c.env(key, format!("{value} -Csymbol-mangling-version=v0"));
+            } else {
+                c.env(key, value);
+            }
+        }
+        c.env("PATH", &path)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_PROFILE_BUNDLE_STRIP", "none");
+        c
+    };
+    step("fetching the bundle's crates (as the release build does)");
+    run(with_flags(cmd(
+        "cargo",
+        &["fetch", "--target", "wasm32-unknown-unknown"],
+    )))?;
+    step("building the bundle with names kept (target/bundle-names)");
+    let dist = target.join("dist");
+    let mut trunk = with_flags(cmd("trunk", &["build", "--release", "--offline", "--dist"]));
+    trunk.arg(&dist).env("TRUNK_SKIP_VERSION_CHECK", "true");
+    run(trunk)?;
+    find_wasm(&dist)
+}
+
+fn find_wasm(dir: &Path) -> Result<PathBuf> {
+    std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().ends_with("_bg.wasm"))
+        .ok_or_else(|| format!("no *_bg.wasm in {}", dir.display()))
+}
+
+/// The module's bytes without its `name` custom section: what the release
+/// would ship.
+fn without_names(wasm: &[u8]) -> Vec<u8> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let b = *bytes.get(*at)?;
+            *at += 1;
+            value |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+            shift += 7;
+        }
+    }
+    let mut out = wasm[..8.min(wasm.len())].to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let start = at;
+        let id = wasm[at];
+        at += 1;
+        let Some(len) = leb(wasm, &mut at) else { break };
+        let end = (at + len).min(wasm.len());
+        let mut name_at = at;
+        let is_names = id == 0
+            && leb(wasm, &mut name_at)
+                .is_some_and(|n| wasm.get(name_at..name_at + n) == Some(b"name".as_slice()));
+        if !is_names {
+            out.extend_from_slice(&wasm[start..end]);
+        }
+        at = end;
+    }
+    out
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).expect("writing to memory");
+    e.finish().expect("writing to memory").len()
+}
+
+/// Our crate names as they appear in paths, with a word boundary before.
+fn find_ours(name: &str) -> Option<(usize, &'static str)> {
+    ["conference_form::", "conference::"]
+        .iter()
+        .filter_map(|ours| {
+            name.match_indices(ours)
+                .find(|(i, _)| {
+                    !name[..*i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+                .map(|(i, _)| (i, *ours))
+        })
+        .min()
+}
+
+/// The first path's crate: the first identifier followed by `::`. For
+/// `<T as Trait>::f` that is `T`'s crate, or the trait's when `T` is a
+/// primitive or a tuple of them.
+fn first_crate(name: &str) -> Option<&str> {
+    let at = name.find("::")?;
+    let start = name[..at]
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let word = &name[start..at];
+    (!word.is_empty()).then_some(word)
+}
+
+/// The row of one twiggy item, twice: by where it was instantiated (a
+/// function whose name mentions our code anywhere, a generic instantiated
+/// for one of our closures or types included, is ours, under the module of
+/// the first such path) and by the crate whose path comes first.
+fn classify(name: &str, modules: &[String]) -> (String, String) {
+    if name.starts_with("data[") {
+        let row = "(data segments: strings, tables)".to_owned();
+        return (row.clone(), row);
+    }
+    let structural = [
+        "type[", "import ", "export ", "table[", "elem[", "global[", "memory[",
+    ];
+    if structural.iter().any(|p| name.starts_with(p)) || name.contains("custom section") {
+        let row = "(wasm types, imports, exports, tables, headers)".to_owned();
+        return (row.clone(), row);
+    }
+    if name.starts_with("code[") {
+        let row = "(functions without a name)".to_owned();
+        return (row.clone(), row);
+    }
+    let label = |krate: &str, rest: &str| -> String {
+        if krate == "conference_form" {
+            let module = rest
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            if modules.iter().any(|m| m == module) {
+                format!("conference_form::{module}")
+            } else {
+                "conference_form::lib".to_owned()
+            }
+        } else {
+            krate.to_owned()
+        }
+    };
+    let defining = match first_crate(name) {
+        Some(k) => {
+            let at = name.find(&format!("{k}::")).unwrap_or(0) + k.len() + 2;
+            label(k, &name[at..])
+        }
+        None if name.starts_with("__wbg") || name.starts_with("__wbindgen") => {
+            "wasm_bindgen".to_owned()
+        }
+        None => "(other symbols: memcpy, allocator, ...)".to_owned(),
+    };
+    let instantiated = match find_ours(name) {
+        Some((at, ours)) => label(ours.trim_end_matches("::"), &name[at + ours.len()..]),
+        None => defining.clone(),
+    };
+    (instantiated, defining)
+}
+
+fn attribute(wasm: &Path) -> Result {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let code = without_names(&bytes);
+    let (raw, gz) = (code.len(), gzip_len(&code));
+    let ratio = gz as f64 / raw as f64;
+    step("where the bytes go (twiggy top)");
+    let release = find_wasm(&root().join("dist"))
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    println!(
+        "this build without its name section: {raw} bytes, {gz} gzip -9 (ratio {ratio:.3}); \
+         dist/ (the release build): {}",
+        release.map_or("absent".to_owned(), |n| format!("{n} bytes"))
+    );
+    let wasm_arg = wasm.to_string_lossy().into_owned();
+    let top = output(
+        "twiggy",
+        &["top", "-n", "100000", "--format", "json", &wasm_arg],
+    )
+    .ok_or("twiggy top failed")?;
+    let items: Value = serde_json::from_str(&top).map_err(|e| format!("twiggy top: {e}"))?;
+    let modules: Vec<String> = std::fs::read_dir(root().join("src"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".rs").map(str::to_owned)
+        })
+        .collect();
+    let (mut by_use, mut by_def) = (BTreeMap::new(), BTreeMap::<String, usize>::new());
+    let mut names_section = 0;
+    for item in items.as_array().ok_or("twiggy top: not a list")? {
+        let name = item["name"].as_str().unwrap_or("");
+        let size = item["shallow_size"].as_u64().unwrap_or(0) as usize;
+        // The name section is what this build adds; the release has none.
+        if name.contains("\"name\"") {
+            names_section += size;
+            continue;
+        }
+        let (used, defined) = classify(name, &modules);
+        *by_use.entry(used).or_insert(0usize) += size;
+        *by_def.entry(defined).or_insert(0) += size;
+    }
+    print_table(&by_use, &by_def, ratio);
+    println!(
+        "left out: the name section ({:.1} KB), which only this build has.\n\
+         raw KB by use: a function whose demangled (v0) name mentions conference_form or\n\
+         conference anywhere (a generic instantiated for our closures and types too) counts\n\
+         there, under the module of the first such path; by def: the crate of the first path\n\
+         in the name (for `<T as Trait>::f`, T's). gzip KB is an estimate: each row's raw\n\
+         bytes times the whole module's gzip -9 ratio ({ratio:.3}); code and data compress\n\
+         differently, so read it as a share, not a measurement.",
+        names_section as f64 / 1024.0
+    );
+    step("generic functions and their copies (twiggy monos, top 15)");
+    print_head(&["monos", "-m", "15", "-n", "15", &wasm_arg], 40);
+    step("what keeps the most bytes alive (twiggy dominators, 2 levels, top 20)");
+    print_head(&["dominators", "-d", "2", "-r", "20", &wasm_arg], 45);
+    Ok(())
+}
+
+fn print_table(by_use: &BTreeMap<String, usize>, by_def: &BTreeMap<String, usize>, ratio: f64) {
+    let total: usize = by_use.values().sum();
+    let mut rows: Vec<(&String, usize)> = by_use
+        .iter()
+        .map(|(k, v)| (k, *v))
+        .chain(
+            by_def
+                .iter()
+                .filter(|(k, _)| !by_use.contains_key(*k))
+                .map(|(k, _)| (k, 0)),
+        )
+        .collect();
+    // Ours first (the form's modules, then the core), then the rest by size.
+    let rank = |k: &str| {
+        if k.starts_with("conference_form::") {
+            0
+        } else if k == "conference" {
+            1
+        } else if k.starts_with('(') {
+            3
+        } else {
+            2
+        }
+    };
+    rows.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(b.1.cmp(&a.1)));
+    let kb = |n: usize| n as f64 / 1024.0;
+    println!(
+        "{:<48} {:>9} {:>7} {:>8} {:>9}",
+        "part", "raw KB", "share", "gzip KB", "by def KB"
+    );
+    for (name, size) in &rows {
+        println!(
+            "{name:<48} {:>9.1} {:>6.1}% {:>8.1} {:>9.1}",
+            kb(*size),
+            100.0 * *size as f64 / total as f64,
+            kb(*size) * ratio,
+            kb(by_def.get(*name).copied().unwrap_or(0)),
+        );
+    }
+    println!(
+        "{:<48} {:>9.1} {:>6.1}% {:>8.1} {:>9.1}",
+        "total",
+        kb(total),
+        100.0,
+        kb(total) * ratio,
+        kb(by_def.values().sum())
+    );
+}
+
+/// A twiggy report's first lines, each cut to a readable width (v0 names of
+/// view types run to thousands of characters).
+fn print_head(args: &[&str], lines: usize) {
+    let Some(text) = output("twiggy", args) else {
+        println!("(twiggy {} failed)", args[0]);
+        return;
+    };
+    for line in text.lines().take(lines) {
+        let cut: String = line.chars().take(150).collect();
+        println!("{cut}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{classify, release_flags};
+
+    #[test]
+    fn reads_the_release_flags_from_app_rs() {
+        let flags = release_flags().unwrap();
+        assert!(flags.iter().any(|(k, _)| k == "RUSTFLAGS"));
+        assert!(flags
+            .iter()
+            .any(|(k, v)| k == "RUSTC_BOOTSTRAP" && v == "1"));
+    }
+
+    #[test]
+    fn a_generic_instantiated_for_our_closure_is_ours() {
+        let modules = vec!["fields".to_owned(), "state".to_owned()];
+        let name = "<tachys::html::element::HtmlElement<tachys::html::element::Input, \
+                    conference_form::fields::text::{closure#0}> as tachys::view::Render>::build";
+        assert_eq!(
+            classify(name, &modules),
+            ("conference_form::fields".into(), "tachys".into())
+        );
+        assert_eq!(
+            classify("<u8 as core::fmt::Debug>::fmt", &modules),
+            ("core".into(), "core".into())
+        );
+        assert_eq!(
+            classify("conference::validate::validate", &modules).0,
+            "conference"
+        );
+        assert_eq!(
+            classify("conference_form::mount", &modules).0,
+            "conference_form::lib"
+        );
+    }
+}
