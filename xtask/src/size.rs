@@ -172,6 +172,32 @@ fn gzip_len(bytes: &[u8]) -> usize {
     e.finish().expect("writing to memory").len()
 }
 
+/// The name without v0's crate disambiguators (`core[5706738c43f292b7]::`);
+/// twiggy's own `code[12]` and `type[3]` stay.
+fn without_disambiguators(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close)
+                if close > 0
+                    && after[..close].chars().all(|c| c.is_ascii_hexdigit())
+                    && after[close + 1..].starts_with("::") =>
+            {
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Our crate names as they appear in paths, with a word boundary before.
 fn find_ours(name: &str) -> Option<(usize, &'static str)> {
     ["conference_form::", "conference::"]
@@ -206,20 +232,35 @@ fn first_crate(name: &str) -> Option<&str> {
 /// for one of our closures or types included, is ours, under the module of
 /// the first such path) and by the crate whose path comes first.
 fn classify(name: &str, modules: &[String]) -> (String, String) {
-    if name.starts_with("data[") {
-        let row = "(data segments: strings, tables)".to_owned();
-        return (row.clone(), row);
+    let name = &without_disambiguators(name);
+    let fixed = |row: &str| (row.to_owned(), row.to_owned());
+    if name.starts_with("data segment") || name.starts_with("data[") {
+        return fixed("(data segments: strings, tables)");
     }
     let structural = [
-        "type[", "import ", "export ", "table[", "elem[", "global[", "memory[",
+        "type[", "export ", "import ", "table[", "elem[", "global[", "memory[",
     ];
-    if structural.iter().any(|p| name.starts_with(p)) || name.contains("custom section") {
-        let row = "(wasm types, imports, exports, tables, headers)".to_owned();
-        return (row.clone(), row);
+    if structural.iter().any(|p| name.starts_with(p)) || name.starts_with('"') {
+        return fixed("(wasm types, imports, exports, tables, headers)");
     }
     if name.starts_with("code[") {
-        let row = "(functions without a name)".to_owned();
-        return (row.clone(), row);
+        return fixed("(functions without a name)");
+    }
+    // The binary's entry: `mount` and what LTO inlined into it.
+    if name == "main" {
+        return fixed("conference_form::main");
+    }
+    // Exported by wasm-streams, which gloo-net's `http` feature pulls in.
+    if name.contains("intounderlying") {
+        return fixed("wasm_streams");
+    }
+    if name.starts_with("__wbg")
+        || name.starts_with("__wbindgen")
+        || name.starts_with("__externref")
+        || name.starts_with("Closure(")
+        || name.ends_with("externref shim")
+    {
+        return fixed("wasm_bindgen");
     }
     let label = |krate: &str, rest: &str| -> String {
         if krate == "conference_form" {
@@ -230,7 +271,9 @@ fn classify(name: &str, modules: &[String]) -> (String, String) {
             if modules.iter().any(|m| m == module) {
                 format!("conference_form::{module}")
             } else {
-                "conference_form::lib".to_owned()
+                // An item of lib.rs itself (`section`, `button`, ...): by name,
+                // small ones merged later.
+                format!("conference_form::lib::{module}")
             }
         } else {
             krate.to_owned()
@@ -241,10 +284,7 @@ fn classify(name: &str, modules: &[String]) -> (String, String) {
             let at = name.find(&format!("{k}::")).unwrap_or(0) + k.len() + 2;
             label(k, &name[at..])
         }
-        None if name.starts_with("__wbg") || name.starts_with("__wbindgen") => {
-            "wasm_bindgen".to_owned()
-        }
-        None => "(other symbols: memcpy, allocator, ...)".to_owned(),
+        None => "(other unmangled symbols)".to_owned(),
     };
     let instantiated = match find_ours(name) {
         Some((at, ours)) => label(ours.trim_end_matches("::"), &name[at + ours.len()..]),
@@ -289,7 +329,7 @@ fn attribute(wasm: &Path) -> Result {
         let name = item["name"].as_str().unwrap_or("");
         let size = item["shallow_size"].as_u64().unwrap_or(0) as usize;
         // The name section is what this build adds; the release has none.
-        if name.contains("\"name\"") {
+        if name.contains(" names\" subsection") {
             names_section += size;
             continue;
         }
@@ -297,6 +337,7 @@ fn attribute(wasm: &Path) -> Result {
         *by_use.entry(used).or_insert(0usize) += size;
         *by_def.entry(defined).or_insert(0) += size;
     }
+    merge_small_lib_items(&mut by_use, &mut by_def);
     print_table(&by_use, &by_def, ratio);
     println!(
         "left out: the name section ({:.1} KB), which only this build has.\n\
@@ -308,11 +349,43 @@ fn attribute(wasm: &Path) -> Result {
          differently, so read it as a share, not a measurement.",
         names_section as f64 / 1024.0
     );
-    step("generic functions and their copies (twiggy monos, top 15)");
-    print_head(&["monos", "-m", "15", "-n", "15", &wasm_arg], 40);
-    step("what keeps the most bytes alive (twiggy dominators, 2 levels, top 20)");
-    print_head(&["dominators", "-d", "2", "-r", "20", &wasm_arg], 45);
+    step("generic functions with the most copies (twiggy monos, top 15)");
+    print_head(&["monos", "-m", "15", "-n", "0", &wasm_arg], 40);
+    // Nearly every function hangs under the indirect-call table, so the
+    // interesting part starts a few levels down.
+    step("what keeps the most bytes alive (twiggy dominators, 6 levels, top 30)");
+    print_head(&["dominators", "-d", "6", "-r", "30", &wasm_arg], 45);
     Ok(())
+}
+
+/// lib.rs's items under 1 KB either way go into one row, so the table stays
+/// readable.
+fn merge_small_lib_items(
+    by_use: &mut BTreeMap<String, usize>,
+    by_def: &mut BTreeMap<String, usize>,
+) {
+    let small: Vec<String> = by_use
+        .keys()
+        .chain(by_def.keys())
+        .filter(|k| k.starts_with("conference_form::lib::"))
+        .filter(|k| {
+            by_use
+                .get(*k)
+                .copied()
+                .unwrap_or(0)
+                .max(by_def.get(*k).copied().unwrap_or(0))
+                < 1024
+        })
+        .cloned()
+        .collect();
+    for key in small {
+        for map in [&mut *by_use, &mut *by_def] {
+            if let Some(n) = map.remove(&key) {
+                *map.entry("conference_form::lib (other items)".to_owned())
+                    .or_insert(0) += n;
+            }
+        }
+    }
 }
 
 fn print_table(by_use: &BTreeMap<String, usize>, by_def: &BTreeMap<String, usize>, ratio: f64) {
@@ -354,6 +427,20 @@ fn print_table(by_use: &BTreeMap<String, usize>, by_def: &BTreeMap<String, usize
             kb(by_def.get(*name).copied().unwrap_or(0)),
         );
     }
+    let ours = |map: &BTreeMap<String, usize>| -> usize {
+        map.iter()
+            .filter(|(k, _)| rank(k) < 2)
+            .map(|(_, v)| v)
+            .sum()
+    };
+    println!(
+        "{:<48} {:>9.1} {:>6.1}% {:>8.1} {:>9.1}",
+        "ours (conference_form and conference)",
+        kb(ours(by_use)),
+        100.0 * ours(by_use) as f64 / total as f64,
+        kb(ours(by_use)) * ratio,
+        kb(ours(by_def)),
+    );
     println!(
         "{:<48} {:>9.1} {:>6.1}% {:>8.1} {:>9.1}",
         "total",
@@ -372,7 +459,7 @@ fn print_head(args: &[&str], lines: usize) {
         return;
     };
     for line in text.lines().take(lines) {
-        let cut: String = line.chars().take(150).collect();
+        let cut: String = without_disambiguators(line).chars().take(150).collect();
         println!("{cut}");
     }
 }
@@ -400,16 +487,20 @@ mod tests {
             ("conference_form::fields".into(), "tachys".into())
         );
         assert_eq!(
-            classify("<u8 as core::fmt::Debug>::fmt", &modules),
+            classify("<u8 as core[5706738c43f292b7]::fmt::Debug>::fmt", &modules),
             ("core".into(), "core".into())
+        );
+        assert_eq!(
+            classify("code[12]", &modules).0,
+            "(functions without a name)"
         );
         assert_eq!(
             classify("conference::validate::validate", &modules).0,
             "conference"
         );
         assert_eq!(
-            classify("conference_form::mount", &modules).0,
-            "conference_form::lib"
+            classify("conference_form::section::{closure#0}", &modules).0,
+            "conference_form::lib::section"
         );
     }
 }
