@@ -238,7 +238,14 @@ fn classify(name: &str, modules: &[String]) -> (String, String) {
         return fixed("(data segments: strings, tables)");
     }
     let structural = [
-        "type[", "export ", "import ", "table[", "elem[", "global[", "memory[",
+        "type[",
+        "export ",
+        "import ",
+        "table[",
+        "elem[",
+        "global[",
+        "memory[",
+        "custom section",
     ];
     if structural.iter().any(|p| name.starts_with(p)) || name.starts_with('"') {
         return fixed("(wasm types, imports, exports, tables, headers)");
