@@ -291,6 +291,9 @@ fn classify(name: &str, modules: &[String]) -> (String, String) {
             let at = name.find(&format!("{k}::")).unwrap_or(0) + k.len() + 2;
             label(k, &name[at..])
         }
+        // Inherent methods of primitives (`<str>::parse::<u64>`) live in core,
+        // a few in alloc.
+        None if name.starts_with('<') => "core".to_owned(),
         None => "(other unmangled symbols)".to_owned(),
     };
     let instantiated = match find_ours(name) {
