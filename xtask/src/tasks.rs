@@ -80,9 +80,13 @@ pub fn serve(args: &[String]) -> Result {
 }
 
 pub fn bench() -> Result {
+    // The browser benchmark loads the release build in Chromium.
+    setup(Need::Test)?;
+    app::build()?;
     step("validate and encode (criterion)");
     run(sh("cargo bench -p conference"))?;
-    http_load()
+    http_load()?;
+    crate::browser_bench::browser()
 }
 
 /// A bounded load on loopback: 10 seconds of `validation=1` creates against
