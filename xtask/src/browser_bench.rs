@@ -194,18 +194,14 @@ impl Driver {
     /// One cold load in a new browser: bytes, time to the code field, and
     /// the PIN toggles.
     fn load(&self, base: &str, profile: &Profile, user_data: &Path) -> Result<Load> {
-        let args = [
-            "--headless=new".to_owned(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--no-first-run".into(),
+        let mut args: Vec<String> = spawn::HEADLESS_CHROMIUM
+            .iter()
+            .map(|&flag| flag.to_owned())
+            .collect();
+        args.extend([
             format!("--window-size={},900", profile.width),
             format!("--user-data-dir={}", user_data.display()),
-        ];
+        ]);
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "goog:chromeOptions": { "args": args, "binary": "/usr/bin/chromium" },
             "timeouts": { "script": 120_000, "pageLoad": 120_000 },

@@ -236,19 +236,15 @@ impl Browser {
             .expect("chromedriver starts (cargo xtask setup installs it)"),
         );
         let profile = tempfile::tempdir().unwrap();
-        let mut args = vec![
-            "--headless=new".to_owned(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--no-first-run".into(),
+        let mut args: Vec<String> = spawn::HEADLESS_CHROMIUM
+            .iter()
+            .map(|&flag| flag.to_owned())
+            .collect();
+        args.extend([
             "--hide-scrollbars".into(),
             format!("--window-size={},900", screen.width),
             format!("--user-data-dir={}", profile.path().display()),
-        ];
+        ]);
         if screen.dark {
             args.push("--force-dark-mode".into());
             args.push("--blink-settings=preferredColorScheme=0".into());

@@ -366,8 +366,9 @@ fn database_error(e: &str) -> Envelope {
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_an_unproven_password_needs_a_hash() {
+    /// The demo accounts, 60-second tokens, and a store in a folder that
+    /// lives as long as the returned guard.
+    fn demo_simulator() -> (Simulator, tempfile::TempDir) {
         let data = tempfile::tempdir().unwrap();
         let sim = Simulator::new(
             Accounts::demo(),
@@ -375,6 +376,12 @@ mod tests {
             Signer::new(vec![7; 32]),
             60,
         );
+        (sim, data)
+    }
+
+    #[test]
+    fn only_an_unproven_password_needs_a_hash() {
+        let (sim, _data) = demo_simulator();
         let params = |q: &str| Params::read(q.as_bytes(), None).unwrap();
         let right = params("auth_username=demo&auth_password=demo");
         assert!(sim.needs_hash("user/login", &right));
@@ -389,13 +396,7 @@ mod tests {
 
     #[test]
     fn a_token_works_to_its_last_second_and_not_at_its_expiry() {
-        let data = tempfile::tempdir().unwrap();
-        let sim = Simulator::new(
-            Accounts::demo(),
-            Store::open(data.path()).unwrap(),
-            Signer::new(vec![7; 32]),
-            60,
-        );
+        let (sim, _data) = demo_simulator();
         let params = |q: &str| Params::read(q.as_bytes(), None).unwrap();
         let login = sim.call(
             "user/login",
@@ -413,13 +414,7 @@ mod tests {
 
     #[test]
     fn the_log_name_is_only_ever_a_verified_one() {
-        let data = tempfile::tempdir().unwrap();
-        let sim = Simulator::new(
-            Accounts::demo(),
-            Store::open(data.path()).unwrap(),
-            Signer::new(vec![7; 32]),
-            60,
-        );
+        let (sim, _data) = demo_simulator();
         let call = |q: &str| {
             let p = Params::read(q.as_bytes(), None).unwrap();
             sim.call("user/login", &p, None, 0).caller

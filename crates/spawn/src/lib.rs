@@ -5,12 +5,29 @@
 //! `listening on http://ADDR/` last on standard output once it accepts
 //! connections: that line, not a fixed sleep, says it is ready. Standard
 //! error goes to a file the caller names, to read when a test fails.
+//!
+//! Also the flags headless Chromium needs on these machines, for the two
+//! programs that start it (the end-to-end tests and the browser benchmark).
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+/// Chromium's flags for a headless run here: without the background
+/// networking ones, it keeps dialling hosts this machine cannot reach. Each
+/// run adds its own `--window-size` and a fresh `--user-data-dir`.
+pub const HEADLESS_CHROMIUM: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+];
 
 /// A running server, killed when dropped (a failing test leaves no process).
 pub struct Running {
