@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::run::{cmd, root, run, step, Result};
+use crate::run::{root, step, Result};
 
 /// Cold loads per profile; each in a new browser with a new profile folder.
 const LOADS: usize = 5;
@@ -60,31 +60,15 @@ pub fn browser() -> Result {
     if !dist.join("index.html").exists() {
         return Err("dist/ has no index.html: run `cargo xtask build` first".into());
     }
-    run(cmd(
-        "cargo",
-        &["build", "--release", "-p", "conference-server"],
-    ))?;
     let work = std::env::temp_dir().join(format!("conference-browser-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let result = measure_all(&dist, &work);
+    let result = measure_all(&work);
     let _ = std::fs::remove_dir_all(&work);
     result
 }
 
-fn measure_all(dist: &Path, work: &Path) -> Result {
-    // The release server on a free loopback port, with a fresh database.
-    let server = spawn::spawn(
-        &root().join("target/release/conference-server"),
-        [
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--dist".as_ref(),
-            dist.as_os_str(),
-            "--data".as_ref(),
-            work.join("data").as_os_str(),
-        ],
-        &work.join("server.log"),
-    )?;
+fn measure_all(work: &Path) -> Result {
+    let server = crate::run::release_server(work)?;
     let driver = Driver::start(work)?;
     println!(
         "{:<58} {:>10} {:>12} {:>16}",

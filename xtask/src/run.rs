@@ -144,6 +144,25 @@ pub fn run_tests(mut command: Command, tally: &mut Tally) -> Result {
     finished(&shown, status)
 }
 
+/// The release server, built first, on a free loopback port with a fresh
+/// database and its log in `work`, serving `dist/`: what the benchmarks load.
+pub fn release_server(work: &Path) -> Result<spawn::Running> {
+    run(sh("cargo build --release -p conference-server"))?;
+    let (dist, data) = (root().join("dist"), work.join("data"));
+    spawn::spawn(
+        &root().join("target/release/conference-server"),
+        [
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+            "--data".as_ref(),
+            data.as_os_str(),
+        ],
+        &work.join("server.log"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::Tally;

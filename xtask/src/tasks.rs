@@ -102,23 +102,9 @@ fn http_load() -> Result {
                 format!("{e}: install wrk (Debian package wrk) for the HTTP load benchmark")
             })?;
     }
-    run(cmd(
-        "cargo",
-        &["build", "--release", "-p", "conference-server"],
-    ))?;
     let work = std::env::temp_dir().join(format!("conference-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let data = work.join("data");
-    let server = spawn::spawn(
-        &root().join("target/release/conference-server"),
-        [
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--data".as_ref(),
-            data.as_os_str(),
-        ],
-        &work.join("server.log"),
-    )?;
+    let server = crate::run::release_server(&work)?;
     let script = work.join("post.lua");
     std::fs::write(
         &script,
