@@ -136,24 +136,25 @@ impl Server {
 
     /// Makes the next `count` API replies fail as `kind` says.
     pub async fn fault(&self, kind: &str, count: u32, ms: u32) {
-        let status = reqwest::Client::new()
-            .post(self.url(&format!("/_test/faults?kind={kind}&count={count}&ms={ms}")))
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert!(status.is_success(), "fault {kind}");
+        self.test_hook(&format!("/_test/faults?kind={kind}&count={count}&ms={ms}"))
+            .await;
     }
 
     /// Moves the simulator's clock forward: tokens expire without waiting.
     pub async fn advance_clock(&self, seconds: u32) {
+        self.test_hook(&format!("/_test/clock?advance={seconds}"))
+            .await;
+    }
+
+    /// A POST to one of the `--test-hooks` routes, which must succeed.
+    async fn test_hook(&self, path: &str) {
         let status = reqwest::Client::new()
-            .post(self.url(&format!("/_test/clock?advance={seconds}")))
+            .post(self.url(path))
             .send()
             .await
             .unwrap()
             .status();
-        assert!(status.is_success(), "clock +{seconds}");
+        assert!(status.is_success(), "POST {path}: {status}");
     }
 
     /// Every API request the server saw: names and facts, never values.
