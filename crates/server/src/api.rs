@@ -1,5 +1,5 @@
-//! `/api/json/...`: reads the request, applies test faults, asks the
-//! simulator (or the upstream switch), and writes the envelope.
+//! `/api/json/...`: admits the request (function, method, body limits), asks
+//! the simulator (or the upstream switch), and writes the envelope.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -8,11 +8,12 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use conference::reply::Envelope;
 use futures_util::StreamExt;
 
-use crate::faults::{Fault, Logged};
 use crate::logline::clean;
 use crate::net::Peer;
 use crate::params::Params;
@@ -55,12 +56,31 @@ pub async fn not_found(request: Request) -> Response {
     )
 }
 
-pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let method = parts.method;
+/// What [`admit`] let through: a known function, asked by GET or POST, its
+/// whole body read within the limits.
+#[derive(Clone)]
+pub struct Admitted {
+    pub function: &'static str,
+    pub body: Bytes,
+    pub client: Option<IpAddr>,
+}
+
+/// What the switch (the simulator) was asked and its result code, on the
+/// reply it gave: for a layer that keeps a log (`--test-hooks`).
+#[derive(Clone)]
+pub struct Answered {
+    pub params: Arc<Params>,
+    pub code: u16,
+}
+
+/// In front of [`handle`]: refuses unknown functions, other methods and
+/// bodies too large or too slow, and hands on the rest as [`Admitted`].
+pub async fn admit(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let method = &parts.method;
     let client = client_address(&parts.headers, parts.extensions.get::<Peer>(), &app);
     let Some(function) = function_of(parts.uri.path()) else {
-        log(&method, &clean(parts.uri.path()), "-", 404, client);
+        log(method, &clean(parts.uri.path()), "-", 404, client);
         return json_reply(
             StatusCode::NOT_FOUND,
             Envelope::single(404, "", "No such function."),
@@ -69,7 +89,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
     // [doc] "Clients may use HTTP GET or POST": nothing else reaches the
     // switch (a HEAD must never create a conference).
     if method != Method::GET && method != Method::POST {
-        log(&method, function, "-", 405, client);
+        log(method, function, "-", 405, client);
         let mut response = json_reply(
             StatusCode::METHOD_NOT_ALLOWED,
             Envelope::single(405, "", "Use GET or POST."),
@@ -79,9 +99,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
             .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
         return response;
     }
-    let query = parts.uri.query();
-    let headers = parts.headers;
-    let body = match read_body(body, &headers, app.body_timeout).await {
+    let body = match read_body(body, &parts.headers, app.body_timeout).await {
         Ok(bytes) => bytes,
         Err(refused) => {
             let (code, message, close) = match refused {
@@ -89,7 +107,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
                 BodyError::Slow => (408, "The request took too long to arrive.", true),
                 BodyError::Broken => (400, "The request body could not be read.", true),
             };
-            log(&method, function, "-", code, client);
+            log(method, function, "-", code, client);
             let mut response = json_reply(
                 StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST),
                 Envelope::single(code, "", message),
@@ -102,6 +120,30 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
             return response;
         }
     };
+    parts.extensions.insert(Admitted {
+        function,
+        body,
+        client,
+    });
+    next.run(Request::from_parts(parts, Body::empty())).await
+}
+
+/// An admitted request: forwarded to the upstream switch, or answered by the
+/// simulator.
+pub async fn handle(
+    State(app): State<Arc<AppState>>,
+    Extension(admitted): Extension<Admitted>,
+    request: Request,
+) -> Response {
+    let Admitted {
+        function,
+        body,
+        client,
+    } = admitted;
+    let (parts, _) = request.into_parts();
+    let method = parts.method;
+    let query = parts.uri.query();
+    let headers = parts.headers;
     if let Some(upstream) = &app.upstream {
         let forwarded = crate::upstream::Forwarded {
             chain: app
@@ -123,45 +165,6 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
             .await;
         log(&method, function, "-", code, client);
         return response;
-    }
-    let fault = app.hooks.as_ref().and_then(|h| h.next());
-    if let Some(delay) = fault.and_then(Fault::delay) {
-        tokio::time::sleep(delay).await;
-    }
-    match fault {
-        Some(Fault::DropBefore) => {
-            return record(&app, &method, function, None, 0, fault, dropped())
-        }
-        Some(Fault::Error500) => {
-            return record(
-                &app,
-                &method,
-                function,
-                None,
-                500,
-                fault,
-                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
-            )
-        }
-        Some(Fault::Html502) => {
-            let page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The proxy could not reach the switch.</p></body></html>";
-            let response = (
-                StatusCode::BAD_GATEWAY,
-                [(header::CONTENT_TYPE, "text/html")],
-                page,
-            )
-                .into_response();
-            return record(&app, &method, function, None, 502, fault, response);
-        }
-        Some(Fault::Malformed) => {
-            let response = (
-                [(header::CONTENT_TYPE, "application/json")],
-                r#"{"responses":[{"code":"20"#,
-            )
-                .into_response();
-            return record(&app, &method, function, None, 200, fault, response);
-        }
-        _ => {}
     }
 
     let is_form = headers
@@ -207,9 +210,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
     };
     let code = answer.code();
     log(&method, function, &clean(&answer.caller), code, client);
-    let response = if fault == Some(Fault::DropAfter) {
-        dropped()
-    } else if let Some(seconds) = answer.retry_after {
+    let mut response = if let Some(seconds) = answer.retry_after {
         let mut response = json_reply(StatusCode::TOO_MANY_REQUESTS, answer.envelope);
         response
             .headers_mut()
@@ -218,15 +219,11 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
     } else {
         envelope(&app, code, answer.envelope)
     };
-    record(
-        &app,
-        &method,
-        function,
-        Some(&params),
+    response.extensions_mut().insert(Answered {
+        params: Arc::new(params),
         code,
-        fault,
-        response,
-    )
+    });
+    response
 }
 
 /// The caller's address: the peer, or with `--trust-forwarded-for` the last
@@ -310,29 +307,6 @@ fn json_reply(status: StatusCode, envelope: Envelope) -> Response {
         .into_response()
 }
 
-fn record(
-    app: &AppState,
-    method: &Method,
-    function: &str,
-    params: Option<&Params>,
-    code: u16,
-    fault: Option<Fault>,
-    response: Response,
-) -> Response {
-    if let Some(hooks) = &app.hooks {
-        hooks.record(Logged {
-            method: method.to_string(),
-            function: function.to_owned(),
-            params: params.map(Params::names).unwrap_or_default(),
-            validation: params.is_some_and(|p| p.text("validation") == "1"),
-            secret_in_url: params.is_some_and(|p| p.secret_in_url),
-            code,
-            fault,
-        });
-    }
-    response
-}
-
 /// The envelope as JSON. HTTP 200 for every API result, as the switch does
 /// [assumed]; `--http-status` mirrors the result code instead. Size refusals
 /// are always HTTP 413.
@@ -343,26 +317,6 @@ pub fn envelope(app: &AppState, code: u16, envelope: Envelope) -> Response {
         StatusCode::OK
     };
     json_reply(status, envelope)
-}
-
-/// Headers and the start of a body, then the connection drops. (Dropping it
-/// before any byte would not do: a browser silently resends a request whose
-/// reused connection closed without a reply.)
-fn dropped() -> Response {
-    use futures_util::StreamExt;
-    let start = futures_util::stream::once(async {
-        Ok::<_, std::io::Error>(Bytes::from_static(b"{\"responses\":["))
-    });
-    let failing = futures_util::stream::once(async {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        Err::<Bytes, _>(std::io::Error::other("fault injected: connection dropped"))
-    });
-    let mut response = (StatusCode::OK, Body::from_stream(start.chain(failing))).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 #[cfg(test)]

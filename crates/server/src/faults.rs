@@ -3,16 +3,24 @@
 //! malformed body, or a dropped connection (before the request takes effect,
 //! or after: the conference stored, the reply lost). The simulator's clock can
 //! be moved forward, so token expiry is tested without waiting.
+//!
+//! The faults are a layer ([`layer`]) that the router puts on the API route
+//! only with `--test-hooks` (and a simulator): the API itself knows none of it.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::api::{Admitted, Answered};
+use crate::params::Params;
 use crate::AppState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -120,6 +128,102 @@ impl TestHooks {
             .clear();
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
+}
+
+/// The next queued fault, applied to a request [`crate::api::admit`] let
+/// through: a delay first, then a reply instead of the switch's (500, 502,
+/// malformed, dropped before), or the switch's reply lost (dropped after).
+/// Every request the switch answered, and every one a fault answered, goes
+/// into the request log with the fault.
+pub async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let Some(hooks) = &app.hooks else {
+        return next.run(request).await;
+    };
+    let method = request.method().to_string();
+    let function = request
+        .extensions()
+        .get::<Admitted>()
+        .map_or("", |a| a.function)
+        .to_owned();
+    let fault = hooks.next();
+    if let Some(delay) = fault.and_then(Fault::delay) {
+        tokio::time::sleep(delay).await;
+    }
+    let log = |params: Option<&Params>, code| {
+        hooks.record(Logged {
+            method: method.clone(),
+            function: function.clone(),
+            params: params.map(Params::names).unwrap_or_default(),
+            validation: params.is_some_and(|p| p.text("validation") == "1"),
+            secret_in_url: params.is_some_and(|p| p.secret_in_url),
+            code,
+            fault,
+        });
+    };
+    let instead = match fault {
+        Some(Fault::DropBefore) => Some((0, dropped())),
+        Some(Fault::Error500) => Some((
+            500,
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
+        )),
+        Some(Fault::Html502) => {
+            let page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The proxy could not reach the switch.</p></body></html>";
+            Some((
+                502,
+                (
+                    StatusCode::BAD_GATEWAY,
+                    [(header::CONTENT_TYPE, "text/html")],
+                    page,
+                )
+                    .into_response(),
+            ))
+        }
+        Some(Fault::Malformed) => Some((
+            200,
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"responses":[{"code":"20"#,
+            )
+                .into_response(),
+        )),
+        _ => None,
+    };
+    if let Some((code, response)) = instead {
+        log(None, code);
+        return response;
+    }
+    let response = next.run(request).await;
+    // Only a reply from the switch is logged (and lost, for drop_after); a
+    // request refused before it (unreadable parameters) is passed on as is.
+    let Some(answered) = response.extensions().get::<Answered>() else {
+        return response;
+    };
+    log(Some(&answered.params), answered.code);
+    if fault == Some(Fault::DropAfter) {
+        dropped()
+    } else {
+        response
+    }
+}
+
+/// Headers and the start of a body, then the connection drops. (Dropping it
+/// before any byte would not do: a browser silently resends a request whose
+/// reused connection closed without a reply.)
+fn dropped() -> Response {
+    use futures_util::StreamExt;
+    let start = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(Bytes::from_static(b"{\"responses\":["))
+    });
+    let failing = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err::<Bytes, _>(std::io::Error::other("fault injected: connection dropped"))
+    });
+    let mut response = (StatusCode::OK, Body::from_stream(start.chain(failing))).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// `POST /_test/faults?kind=slow|500|502|malformed|drop_before|drop_after&count=N&ms=M`

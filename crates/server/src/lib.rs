@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{any, post};
 use axum::Router;
 use clap::Parser;
@@ -133,8 +134,15 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
 }
 
 pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
+    let mut api_route = any(api::handle);
+    // Faults only where they applied before: a simulator's replies (a proxy
+    // with --test-hooks passes the switch's replies on untouched).
+    if state.hooks.is_some() && state.simulator.is_some() {
+        api_route = api_route.layer(from_fn_with_state(state.clone(), faults::layer));
+    }
+    let api_route = api_route.layer(from_fn_with_state(state.clone(), api::admit));
     let mut router = Router::new()
-        .route("/api/json/{*function}", any(api::handle))
+        .route("/api/json/{*function}", api_route)
         // Anything else under /api/ is not the form: no index.html there, so
         // no framing of the sign-in fields through an unguarded path.
         .route("/api", any(api::not_found))
@@ -149,10 +157,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     }
     router
         .fallback_service(web::files(dist))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::headers,
-        ))
+        .layer(from_fn_with_state(state.clone(), web::headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
