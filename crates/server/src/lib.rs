@@ -22,11 +22,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{header, HeaderValue};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{any, post};
 use axum::Router;
 use clap::Parser;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accounts::Accounts;
 use crate::faults::TestHooks;
@@ -158,6 +160,15 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     router
         .fallback_service(web::files(dist))
         .layer(from_fn_with_state(state.clone(), web::headers))
+        // The same on every reply, whatever the path.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -100,6 +100,9 @@ fn is_hashed(path: &str) -> bool {
     })
 }
 
+/// The headers that differ by path (CSP, caching, Vary); tower-http's
+/// `SetResponseHeaderLayer` cannot pick a value by the request's path, so
+/// these are ours. The same-everywhere ones are set in [`crate::router`].
 pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
@@ -110,8 +113,6 @@ pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: N
             h.insert(name, v);
         }
     };
-    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(h, header::REFERRER_POLICY, "no-referrer");
     if path == "/api" || path.starts_with("/api/") {
         set(h, header::CONTENT_SECURITY_POLICY, API_CSP);
         // Replies hold tokens and account data: never kept by any cache,

@@ -126,6 +126,7 @@ async fn api_replies_carry_a_strict_csp_and_no_store() {
     );
     assert_eq!(got.header("cache-control"), "no-store");
     assert_eq!(got.header("x-content-type-options"), "nosniff");
+    assert_eq!(got.header("referrer-policy"), "no-referrer");
 }
 
 #[tokio::test]
@@ -174,6 +175,8 @@ async fn missing_files_with_an_extension_are_404_routes_get_the_form() {
             "{path}"
         );
         assert!(!page.header("cache-control").contains("immutable"));
+        assert_eq!(page.header("x-content-type-options"), "nosniff");
+        assert_eq!(page.header("referrer-policy"), "no-referrer");
     }
 }
 
