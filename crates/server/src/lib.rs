@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod faults;
 pub mod logline;
+pub mod messages;
 pub mod net;
 pub mod params;
 pub mod simulator;
@@ -22,9 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use clap::Parser;
 use tower_http::compression::CompressionLayer;
@@ -32,6 +34,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accounts::Accounts;
 use crate::faults::TestHooks;
+use crate::messages::Messages;
 use crate::simulator::Simulator;
 use crate::store::Store;
 use crate::upstream::Upstream;
@@ -85,6 +88,9 @@ pub struct Options {
     /// Behind a reverse proxy: the client is the last X-Forwarded-For entry.
     #[arg(long)]
     pub trust_forwarded_for: bool,
+    /// Operator wording for the form: <lang>.json files of message ids and text.
+    #[arg(long, value_name = "DIR")]
+    pub messages: Option<PathBuf>,
     /// Tests only: fault injection and a request log under /_test/.
     #[arg(long)]
     pub test_hooks: bool,
@@ -101,9 +107,16 @@ pub struct AppState {
     pub csp: String,
     pub body_timeout: Duration,
     pub trust_forwarded_for: bool,
+    /// `--messages`: the catalogs and the page that points at them.
+    pub messages: Option<Messages>,
 }
 
 pub fn app_state(options: &Options) -> Result<AppState, String> {
+    let messages = options
+        .messages
+        .as_deref()
+        .map(|dir| Messages::load(dir, &options.dist))
+        .transpose()?;
     let (simulator, upstream) = match &options.upstream {
         Some(url) => (None, Some(Upstream::new(url)?)),
         None => {
@@ -132,6 +145,7 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
         csp: web::content_security_policy(&options.dist, &options.frame_ancestors),
         body_timeout: Duration::from_millis(options.body_timeout_ms),
         trust_forwarded_for: options.trust_forwarded_for,
+        messages,
     })
 }
 
@@ -149,16 +163,30 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         // no framing of the sign-in fields through an unguarded path.
         .route("/api", any(api::not_found))
         .route("/api/", any(api::not_found))
-        .route("/api/{*rest}", any(api::not_found));
+        .route("/api/{*rest}", any(api::not_found))
+        .route("/messages", any(messages::not_found))
+        .route("/messages/", any(messages::not_found))
+        .route(
+            "/messages/{*file}",
+            get(messages::catalog).fallback(messages::not_found),
+        );
+    if state.messages.is_some() {
+        let page = get(
+            |State(app): State<Arc<AppState>>, headers: axum::http::HeaderMap| async move {
+                messages::page(&app, &headers)
+            },
+        );
+        router = router.route("/", page.clone()).route("/index.html", page);
+    }
     if state.hooks.is_some() {
         router = router
             .route("/_test/faults", post(faults::inject))
-            .route("/_test/requests", axum::routing::get(faults::requests))
+            .route("/_test/requests", get(faults::requests))
             .route("/_test/reset", post(faults::reset))
             .route("/_test/clock", post(faults::clock));
     }
     router
-        .fallback_service(web::files(dist))
+        .fallback_service(web::files(dist, &state))
         .layer(from_fn_with_state(state.clone(), web::headers))
         // The same on every reply, whatever the path.
         .layer(SetResponseHeaderLayer::overriding(
@@ -200,6 +228,18 @@ pub async fn serve(options: Options) -> Result<(), String> {
                 }
             }
         }
+    }
+    if let (Some(messages), Some(dir)) = (&state.messages, &options.messages) {
+        let languages = messages.languages();
+        println!(
+            "operator wording from {}: {}",
+            dir.display(),
+            if languages.is_empty() {
+                "none yet".to_owned()
+            } else {
+                languages.join(", ")
+            }
+        );
     }
     // Tests read this line to find the port: keep it last and flushed.
     println!("listening on http://{addr}/");

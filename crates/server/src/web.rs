@@ -26,15 +26,21 @@ pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 /// go out. A missing path without an extension is the app's own route:
 /// index.html; a missing file with one is a 404, so a stale hashed name is
 /// never answered with a page and cached for a year.
-pub fn files(dist: &Path) -> ServeDir<MethodRouter> {
+/// With `--messages`, the page is the one in memory (see [`crate::messages`]).
+pub fn files(dist: &Path, app: &Arc<AppState>) -> ServeDir<MethodRouter> {
     let index = ServeFile::new(dist.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
+    let app = app.clone();
     let fallback = axum::routing::any(move |request: Request| {
         let index = index.clone();
+        let app = app.clone();
         async move {
             if has_extension(request.uri().path()) {
                 return (StatusCode::NOT_FOUND, "Not found").into_response();
+            }
+            if app.messages.is_some() {
+                return crate::messages::page(&app, request.headers());
             }
             match index.oneshot(request).await {
                 Ok(response) => response.into_response(),

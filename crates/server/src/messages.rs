@@ -1,0 +1,275 @@
+//! `--messages DIR`: the operator's wording for the form. Each `<lang>.json`
+//! in DIR (message ids and their text) is read and checked once at startup
+//! and served from memory at `/messages/<lang>.json`; the app's page gets
+//! `data-messages="/messages/{lang}.json"` on the form's element, so the form
+//! knows where to look (the browser puts in the language).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+
+/// At most this many message files...
+pub const MAX_FILES: usize = 64;
+/// ...each at most this large.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+
+/// What the page's form element is told: the browser replaces `{lang}`.
+pub const ATTRIBUTE: &str = r#"data-messages="/messages/{lang}.json""#;
+
+pub struct Messages {
+    /// Language tag to its catalog, as compact JSON.
+    catalogs: HashMap<String, Bytes>,
+    /// index.html with [`ATTRIBUTE`] on the form's element.
+    page: Bytes,
+    /// A validator for the page, so `no-cache` costs a 304, not the page.
+    etag: HeaderValue,
+}
+
+impl Messages {
+    /// Reads and checks every message file in `dir`, and the page from
+    /// `dist`. Any error names the file and what is wrong with it.
+    pub fn load(dir: &Path, dist: &Path) -> Result<Messages, String> {
+        let catalogs = read_catalogs(dir)?;
+        let index = dist.join("index.html");
+        let html = std::fs::read_to_string(&index).map_err(|e| {
+            format!(
+                "{}: {e} (--messages needs the built app's page)",
+                index.display()
+            )
+        })?;
+        let page = with_attribute(&html).ok_or_else(|| {
+            format!(
+                "{}: no element with id=\"conference-form\" to carry {ATTRIBUTE}",
+                index.display()
+            )
+        })?;
+        let digest = Sha256::digest(page.as_bytes());
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let etag = HeaderValue::from_str(&format!("W/\"{hex}\"")).expect("hex is a valid value");
+        Ok(Messages {
+            catalogs,
+            page: Bytes::from(page),
+            etag,
+        })
+    }
+
+    /// The languages that have a file, sorted.
+    pub fn languages(&self) -> Vec<&str> {
+        let mut languages: Vec<&str> = self.catalogs.keys().map(String::as_str).collect();
+        languages.sort_unstable();
+        languages
+    }
+}
+
+/// `^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`: `en`, `de`, `pt-BR`, `zh-Hant-TW`.
+pub fn is_language_tag(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn read_catalogs(dir: &Path) -> Result<HashMap<String, Bytes>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("--messages {}: {e}", dir.display()))?;
+    let mut catalogs = HashMap::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("--messages {}: {e}", dir.display()))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let lang = name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".json"))
+            .filter(|stem| is_language_tag(stem));
+        let is_file = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+        let (Some(lang), true) = (lang, is_file) else {
+            tracing::warn!(
+                "--messages: ignoring {} (not a file named <language tag>.json)",
+                path.display()
+            );
+            continue;
+        };
+        if catalogs.len() == MAX_FILES {
+            return Err(format!(
+                "--messages {}: more than {MAX_FILES} message files",
+                dir.display()
+            ));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!(
+                "{}: larger than {} KiB",
+                path.display(),
+                MAX_FILE_BYTES / 1024
+            ));
+        }
+        let catalog = check(&bytes).map_err(|what| format!("{}: {what}", path.display()))?;
+        catalogs.insert(lang.to_owned(), Bytes::from(catalog));
+    }
+    Ok(catalogs)
+}
+
+/// The file as compact JSON, if it is an object whose values are all strings.
+fn check(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let Some(map) = value.as_object() else {
+        return Err("not a JSON object of message ids and their text".into());
+    };
+    if let Some((id, _)) = map.iter().find(|(_, text)| !text.is_string()) {
+        return Err(format!("the value of {id:?} is not a string"));
+    }
+    serde_json::to_vec(&value).map_err(|e| e.to_string())
+}
+
+/// `html` with [`ATTRIBUTE`] right after the tag name of the element whose
+/// id is `conference-form` (first, so it wins over one already there: a
+/// browser keeps the first of a repeated attribute).
+fn with_attribute(html: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(found) = ["id=\"conference-form\"", "id='conference-form'"]
+        .iter()
+        .filter_map(|needle| html[from..].find(needle).map(|at| from + at))
+        .min()
+    {
+        from = found + 1;
+        let before = &html[..found];
+        let Some(open) = before.rfind('<') else {
+            continue;
+        };
+        let inside_a_tag = !before[open..].contains('>');
+        let own_attribute = before.ends_with(|c: char| c.is_ascii_whitespace());
+        let name_len = html[open + 1..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .unwrap_or(0);
+        if !(inside_a_tag && own_attribute && name_len > 0) {
+            continue;
+        }
+        let at = open + 1 + name_len;
+        return Some(format!("{} {ATTRIBUTE}{}", &html[..at], &html[at..]));
+    }
+    None
+}
+
+/// `GET /messages/{*file}`: a language's catalog; `{}` for a language tag
+/// without a file (the form then keeps its own words); 404 for any other
+/// name, and for everything without `--messages`.
+pub async fn catalog(State(app): State<Arc<AppState>>, UrlPath(file): UrlPath<String>) -> Response {
+    let found = app.messages.as_ref().zip(
+        file.strip_suffix(".json")
+            .filter(|lang| is_language_tag(lang)),
+    );
+    let Some((messages, lang)) = found else {
+        return not_found().await;
+    };
+    let body = messages
+        .catalogs
+        .get(lang)
+        .cloned()
+        .unwrap_or_else(|| Bytes::from_static(b"{}"));
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// The app's page with [`ATTRIBUTE`], from memory (the compression layer
+/// compresses it). Only routed with `--messages`.
+pub fn page(app: &AppState, request: &HeaderMap) -> Response {
+    let Some(messages) = &app.messages else {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    };
+    let fresh = request
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|tags| tags.as_bytes() == messages.etag.as_bytes());
+    if fresh {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, messages.etag.clone())],
+        )
+            .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html")),
+            (header::ETAG, messages.etag.clone()),
+        ],
+        messages.page.clone(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        for good in ["en", "de", "pt-BR", "zh-Hant-TW", "gsw", "es-419"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "",
+            "e",
+            "english",
+            "EN",
+            "pt_BR",
+            "pt-",
+            "-en",
+            "en--GB",
+            "de-x",
+            "..",
+            "en.json",
+            "de-abcdefghi",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_attribute_goes_on_the_forms_element() {
+        let html = r#"<body><p data-id="conference-form">id="conference-form"</p><div id="conference-form" data-page></div></body>"#;
+        assert_eq!(
+            with_attribute(html).unwrap(),
+            r#"<body><p data-id="conference-form">id="conference-form"</p><div data-messages="/messages/{lang}.json" id="conference-form" data-page></div></body>"#
+        );
+        assert_eq!(
+            with_attribute("<main\nid='conference-form'>").unwrap(),
+            r#"<main data-messages="/messages/{lang}.json"
+id='conference-form'>"#
+        );
+        assert_eq!(with_attribute("<div id=\"other\"></div>"), None);
+    }
+
+    #[test]
+    fn catalogs_are_objects_of_strings() {
+        assert_eq!(
+            check(br#"{ "code.label": "Code" }"#).unwrap(),
+            br#"{"code.label":"Code"}"#
+        );
+        assert!(check(b"[]").unwrap_err().contains("not a JSON object"));
+        assert!(check(br#"{"a": 1}"#).unwrap_err().contains("\"a\""));
+        assert!(check(b"{").unwrap_err().starts_with("not JSON"));
+    }
+}
