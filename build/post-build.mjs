@@ -11,6 +11,11 @@
 //    the file's subresource-integrity hash in index.html for the new one.
 // 2. Always: writes embed.js, the one stable URL a host page loads, from
 //    build/embed.js.in with this build's hashed file names.
+// 3. Always: the language loader (build/i18n.js, with the list of languages
+//    read from i18n/*.json) goes inline into index.html, after the mount
+//    element, and into embed.js: it starts fetching the form's words while
+//    the wasm downloads. index.html also gets build/page.js: the standalone
+//    page's title and language menu.
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -52,7 +57,40 @@ if (process.env.TRUNK_PROFILE === "release") {
   writeFileSync(indexPath, index.replaceAll(before, integrity(path)));
 }
 
-const names = { css, js, wasm };
+// Every catalog must parse. The loader gets, per language: its code, its
+// own name, and the standalone page's words (direction, title, menu label),
+// so the page is in its language before any catalog downloads.
+const languages = readdirSync(join(root, "i18n"))
+  .filter((name) => name.endsWith(".json"))
+  .map((name) => {
+    const code = name.slice(0, -".json".length);
+    const catalog = JSON.parse(readFileSync(join(root, "i18n", name), "utf8"));
+    const page = [catalog["language"], catalog["dir"], catalog["page.title"], catalog["language.menu"]];
+    if (!page.every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title or language.menu missing`);
+    return [code, ...page];
+  })
+  .sort(([a], [b]) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
+let i18n = readFileSync(join(root, "build/i18n.js"), "utf8").replace(
+  "__LANGUAGES__",
+  JSON.stringify(languages),
+);
+let page = readFileSync(join(root, "build/page.js"), "utf8");
+if (process.env.TRUNK_PROFILE === "release") {
+  const terser = join(root, ".tools/node_modules/.bin/terser");
+  // Kept by name: the inline call below and embed.js call it.
+  i18n = execFileSync(terser, ["--compress", "--mangle", "--keep-fnames"], { input: i18n }).toString().trim();
+  page = execFileSync(terser, ["--compress", "--mangle", "--keep-fnames"], { input: page }).toString().trim();
+}
+{
+  const indexPath = join(stage, "index.html");
+  const index = readFileSync(indexPath, "utf8");
+  const call = `conferenceFormLanguage(document.getElementById("conference-form"),new URL("i18n/",document.baseURI));conferenceFormPage(document.getElementById("conference-form"))`;
+  if (!index.includes("</body>")) throw new Error("index.html has no </body>");
+  writeFileSync(indexPath, index.replace("</body>", `<script>${i18n}\n${page}\n${call}</script></body>`));
+  console.log(`index.html: the language loader, for ${languages.map(([code]) => code).join(", ")}`);
+}
+
+const names = { css, js, wasm, i18n };
 const loader = readFileSync(join(root, "build/embed.js.in"), "utf8").replace(
   /\{\{(\w+)\}\}/g,
   (_, key) => names[key] ?? (() => { throw new Error(`embed.js.in: no {{${key}}}`); })(),

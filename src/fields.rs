@@ -4,6 +4,7 @@
 use conference::{Field, Kind, Severity, START};
 use leptos::prelude::*;
 
+use crate::i18n::{choice, hint, label, say, t};
 use crate::state::{control_id, FormState};
 
 /// The messages under a control's label, and the ids that describe it.
@@ -14,13 +15,13 @@ fn messages(form: FormState, id: String, fields: &'static [Field]) -> impl IntoV
             .enumerate()
             .map(|(i, (severity, message))| {
                 let (class, prefix) = match severity {
-                    Severity::Error => ("cf-message cf-error", "Error: "),
-                    Severity::Warning => ("cf-message cf-warning", "Warning: "),
+                    Severity::Error => ("cf-message cf-error", t("message.error")),
+                    Severity::Warning => ("cf-message cf-warning", t("message.warning")),
                 };
                 view! {
                     <p class=class id=format!("{id}-msg-{i}")>
-                        <span class="cf-visually-hidden">{prefix}</span>
-                        {message}
+                        <span class="cf-visually-hidden">{prefix}" "</span>
+                        {say(&message)}
                     </p>
                 }
             })
@@ -61,8 +62,8 @@ fn aria_invalid(form: FormState, fields: &'static [Field]) -> impl Fn() -> Optio
     move || error().then_some("true")
 }
 
-fn hint_view(id: &str, hint: &'static str) -> impl IntoView {
-    (!hint.is_empty()).then(|| view! { <p class="cf-hint" id=format!("{id}-hint")>{hint}</p> })
+fn hint_view(id: &str, hint: Option<&'static str>) -> impl IntoView {
+    hint.map(|hint| view! { <p class="cf-hint" id=format!("{id}-hint")>{hint}</p> })
 }
 
 /// One field as a `&'static [Field]`, for the message helpers.
@@ -96,8 +97,8 @@ pub fn TextInput(
         matches!(param.kind, Kind::Text { .. } if field == Field::Description).then_some("true");
     view! {
         <div class="cf-group" class:cf-group-error=has_error(form, fields)>
-            <label class="cf-label" for=id.clone()>{param.label}</label>
-            {hint_view(&id, param.hint)}
+            <label class="cf-label" for=id.clone()>{label(field)}</label>
+            {hint_view(&id, hint(field))}
             {messages(form, id.clone(), fields)}
             <div class="cf-input-row">
                 <input
@@ -110,7 +111,7 @@ pub fn TextInput(
                     spellcheck=spellcheck.unwrap_or("false")
                     readonly=readonly
                     aria-invalid=aria_invalid(form, fields)
-                    aria-describedby=described_by(form, id.clone(), !param.hint.is_empty(), fields)
+                    aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
                     prop:value=move || value.get()
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
@@ -139,7 +140,7 @@ pub fn Flag(field: Field) -> impl IntoView {
                 name=param.name
                 type="checkbox"
                 value="1"
-                aria-describedby=described_by(form, id.clone(), !param.hint.is_empty(), fields)
+                aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
                 prop:checked=move || value.get().trim() == "1"
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
@@ -147,8 +148,8 @@ pub fn Flag(field: Field) -> impl IntoView {
                     form.leave(&[field]);
                 }
             />
-            <label for=id.clone()>{param.label}</label>
-            {hint_view(&id, param.hint)}
+            <label for=id.clone()>{label(field)}</label>
+            {hint_view(&id, hint(field))}
             {messages(form, id.clone(), fields)}
         </div>
     }
@@ -167,15 +168,15 @@ pub fn Choice(field: Field) -> impl IntoView {
     let value = form.value(field);
     view! {
         <div class="cf-group" class:cf-group-error=has_error(form, fields)>
-            <label class="cf-label" for=id.clone()>{param.label}</label>
-            {hint_view(&id, param.hint)}
+            <label class="cf-label" for=id.clone()>{label(field)}</label>
+            {hint_view(&id, hint(field))}
             {messages(form, id.clone(), fields)}
             <select
                 class="cf-select"
                 id=id.clone()
                 name=param.name
                 aria-invalid=aria_invalid(form, fields)
-                aria-describedby=described_by(form, id.clone(), !param.hint.is_empty(), fields)
+                aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
                 prop:value=move || value.get()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -185,10 +186,10 @@ pub fn Choice(field: Field) -> impl IntoView {
             >
                 {choices
                     .iter()
-                    .map(|(v, label)| {
+                    .map(|v| {
                         view! {
                             <option value=*v selected=move || value.get() == *v>
-                                {*label}
+                                {choice(field, v)}
                             </option>
                         }
                     })
@@ -225,14 +226,12 @@ pub fn Start() -> impl IntoView {
     });
     view! {
         <fieldset class="cf-group cf-start" class:cf-group-error=error>
-            <legend class="cf-label">"Start"</legend>
-            <p class="cf-hint" id="cf-start-hint">
-                "Leave the date empty for a conference that is always open. Without a time it starts at midnight, the switch's local time."
-            </p>
+            <legend class="cf-label">{t("start.legend")}</legend>
+            <p class="cf-hint" id="cf-start-hint">{t("start.hint")}</p>
             {messages(form, "cf-start".into(), &START)}
             <div class="cf-input-row">
-                {start_input(form, "cf-start-date", "Date", "date", date, date_values)}
-                {start_input(form, "cf-start-time", "Time", "time", time, time_values)}
+                {start_input(form, "cf-start-date", t("start.date"), "date", date, date_values)}
+                {start_input(form, "cf-start-time", t("start.time"), "time", time, time_values)}
             </div>
             {hidden}
         </fieldset>

@@ -7,7 +7,7 @@
 //! (Leptos csr and gloo-net compile there), and the flow shares its types.
 
 use conference::reply::{self, Accepted, Invalid, Outcome, Refusal, Token, Unexpected};
-use conference::{describe, form, Conference, Credentials, Draft, Field};
+use conference::{form, Conference, Credentials, Draft, Field, Message};
 
 use crate::api::NetError;
 use crate::state::{fields_of_key, CreatedConference, Failure, ServerProblem};
@@ -122,12 +122,13 @@ pub enum Step {
 }
 
 impl Step {
+    /// Its message id.
     pub fn message(self) -> &'static str {
         match self {
-            Step::SigningIn => "Signing in…",
-            Step::LookingUp => "Checking whether the conference was already created…",
-            Step::Validating => "Checking the details with the switch…",
-            Step::Creating => "Creating the conference…",
+            Step::SigningIn => "status.signing_in",
+            Step::LookingUp => "status.looking_up",
+            Step::Validating => "status.validating",
+            Step::Creating => "status.creating",
         }
     }
 }
@@ -190,7 +191,7 @@ pub async fn create_conference(
     match create(api, &conference, &credentials, false).await {
         Ok(Accepted::Id(id)) => Ok(created(&conference, id)),
         Ok(Accepted::Validated) => Err(NotCreated::Failed(Failure {
-            message: "The switch only checked the details and created nothing. Try again.".into(),
+            message: Message::new("failure.validated_only"),
             detail: None,
             retry: true,
         })),
@@ -210,7 +211,7 @@ fn created(conference: &Conference, id: u64) -> CreatedConference {
     CreatedConference {
         id,
         code: conference.code().to_owned(),
-        occurrences: conference.occurrences().into_iter().map(describe).collect(),
+        occurrences: conference.occurrences(),
     }
 }
 
@@ -251,10 +252,7 @@ pub async fn sign_in(
             Ok(password_credentials)
         }
         Err(Stop::Reply(Outcome::SecondFactor)) => Err(NotCreated::Failed(Failure {
-            message:
-                "Your account signs in with a second step, which this form does not support yet. \
-                      Ask for a sign-in token for this page instead."
-                    .into(),
+            message: Message::new("failure.second_step"),
             detail: None,
             retry: false,
         })),
@@ -292,17 +290,14 @@ fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
         .into_iter()
         .map(|i| ServerProblem {
             fields: fields_of_key(&i.key),
-            message: if i.message.trim().is_empty() {
-                format!(
-                    "The switch refused {}",
-                    if i.key.is_empty() {
-                        "the request"
-                    } else {
-                        &i.key
-                    }
-                )
+            // The switch's own words where it gave some (they are in its
+            // language, not ours), else which value it refused.
+            message: if !i.message.trim().is_empty() {
+                Message::new("failure.switch_said").text("text", i.message)
+            } else if i.key.is_empty() {
+                Message::new("failure.refused_request")
             } else {
-                i.message
+                Message::new("failure.refused_key").text("key", i.key)
             },
         })
         .collect()
@@ -310,46 +305,37 @@ fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
 
 /// The plain words for a reply that ends the attempt.
 fn failure_for(stop: Stop, maybe_created: bool) -> Failure {
-    let unclear = if maybe_created {
-        " The conference may have been created: trying again checks first, so it will not be created twice."
+    let then = Message::new(if maybe_created {
+        "failure.maybe_created"
     } else {
-        " Nothing you typed is lost."
-    };
+        "failure.nothing_lost"
+    });
+    let plain = |id| (Message::new(id), None, false);
     let (message, detail, retry) = match stop {
-        Stop::Net(NetError::Timeout) => (format!("The switch did not answer in time.{unclear}"), None, true),
-        Stop::Net(NetError::Network) => (
-            format!("The switch could not be reached. Check your connection and try again.{unclear}"),
+        Stop::Net(NetError::Timeout) => (
+            Message::new("failure.timeout").message("then", then),
             None,
             true,
         ),
-        Stop::Reply(Outcome::RoleDenied) => (
-            "Your account's role does not allow creating conferences. Ask your switch administrator to give your \
-             role the user privilege."
-                .into(),
+        Stop::Net(NetError::Network) => (
+            Message::new("failure.unreachable").message("then", then),
             None,
-            false,
+            true,
         ),
-        Stop::Reply(Outcome::RatePlanDenied) => (
-            "Your rate plan does not include conferences. Ask your provider to add conferences to your plan.".into(),
-            None,
-            false,
-        ),
-        Stop::Reply(Outcome::NotFound) => (
-            "The switch does not offer this function at this address. Check the API address the form is \
-             configured with."
-                .into(),
-            None,
-            false,
-        ),
+        Stop::Reply(Outcome::RoleDenied) => plain("failure.role"),
+        Stop::Reply(Outcome::RatePlanDenied) => plain("failure.rate_plan"),
+        Stop::Reply(Outcome::NotFound) => plain("failure.not_found"),
         Stop::Reply(Outcome::Unexpected(u)) => (
-            format!("The switch failed to answer properly ({}).{unclear}", unexpected_summary(&u)),
+            Message::new("failure.unexpected")
+                .message("what", unexpected_summary(&u))
+                .message("then", then),
             Some(u),
             true,
         ),
-        Stop::Reply(Outcome::SecondFactor) => ("The switch asked for a second sign-in step, which this form does not support.".into(), None, false),
+        Stop::Reply(Outcome::SecondFactor) => plain("failure.second_factor"),
         Stop::Reply(Outcome::Success(never)) => match never {},
         Stop::Reply(Outcome::Invalid(_) | Outcome::BadCredentials) => {
-            ("The switch gave an answer this form did not expect.".into(), None, true)
+            (Message::new("failure.odd_answer"), None, true)
         }
     };
     Failure {
@@ -360,11 +346,13 @@ fn failure_for(stop: Stop, maybe_created: bool) -> Failure {
 }
 
 /// What came back instead of an answer, short enough for a sentence.
-fn unexpected_summary(u: &Unexpected) -> String {
+fn unexpected_summary(u: &Unexpected) -> Message {
     if u.status == 200 {
         u.what.clone()
     } else {
-        format!("HTTP {}: {}", u.status, u.what)
+        Message::new("reply.http")
+            .int("status", u.status)
+            .message("what", u.what.clone())
     }
 }
 
@@ -571,11 +559,11 @@ mod tests {
             Err(NotCreated::Refused(vec![
                 ServerProblem {
                     fields: vec![Field::Code],
-                    message: "Code in use".into()
+                    message: Message::new("failure.switch_said").text("text", "Code in use")
                 },
                 ServerProblem {
                     fields: vec![],
-                    message: "The switch refused nonsense".into()
+                    message: Message::new("failure.refused_key").text("key", "nonsense")
                 },
             ]))
         );
@@ -593,7 +581,13 @@ mod tests {
         let Err(NotCreated::Failed(failure)) = result else {
             panic!("{result:?}")
         };
-        assert!(failure.retry && failure.message.contains("may have been created"));
+        assert!(
+            failure.retry
+                && failure
+                    .message
+                    .to_string()
+                    .contains("may have been created")
+        );
         assert_eq!(session.uncertain_code.as_deref(), Some("123456"));
 
         let retry = FakeSwitch::new(
@@ -645,8 +639,12 @@ mod tests {
         };
         assert!(failure
             .message
+            .to_string()
             .contains("HTTP 502: a reply that is not JSON"));
-        assert!(failure.message.contains("Nothing you typed is lost"));
+        assert!(failure
+            .message
+            .to_string()
+            .contains("Nothing you typed is lost"));
         assert!(failure.detail.unwrap().excerpt.contains("Bad Gateway"));
         assert!(failure.retry);
         // Refused at validation: nothing can have been created.
@@ -667,7 +665,7 @@ mod tests {
             let Err(NotCreated::Failed(failure)) = result else {
                 panic!("{result:?}")
             };
-            assert!(failure.message.contains(words) && !failure.retry);
+            assert!(failure.message.to_string().contains(words) && !failure.retry);
         }
     }
 }

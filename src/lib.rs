@@ -9,6 +9,7 @@ pub mod config;
 pub mod dom;
 mod fields;
 pub mod flow;
+pub mod i18n;
 mod outcome;
 pub mod state;
 pub mod submit;
@@ -20,6 +21,7 @@ use wasm_bindgen::JsCast;
 
 use crate::config::Config;
 use crate::fields::{Choice, Flag, Start, TextInput};
+use crate::i18n::t;
 use crate::outcome::{CreatedNotice, FailureNotice, SchedulePreview};
 use crate::state::{FormState, Phase};
 use crate::summary::ErrorSummary;
@@ -39,11 +41,15 @@ pub fn start() -> Option<web_sys::HtmlElement> {
     Some(target)
 }
 
-/// Mounts the app into `target`, configured by its `data-*` attributes.
+/// Mounts the app into `target`, configured by its `data-*` attributes,
+/// once its words have come (see `i18n`): it is drawn once, in its language.
 pub fn mount_into(target: web_sys::HtmlElement) {
     let config = Config::from_element(&target);
-    let mount = target.clone();
-    leptos::mount::mount_to(target, move || view! { <App config=config mount=mount /> }).forget();
+    wasm_bindgen_futures::spawn_local(async move {
+        i18n::start(&target).await;
+        let mount = target.clone();
+        leptos::mount::mount_to(target, move || view! { <App config mount /> }).forget();
+    });
 }
 
 #[component]
@@ -58,7 +64,7 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
     });
     let retry = Callback::new(move |_| submit());
     view! {
-        <div class="cf">
+        <div class="cf" lang=i18n::lang() dir=i18n::dir()>
             <ErrorSummary />
             <FailureNotice on_retry=retry />
             <CreatedNotice on_another=another />
@@ -74,7 +80,7 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
                 >
                     {SECTIONS.map(|(group, title)| section(form, group, title))}
                     <button type="submit" class="cf-button cf-submit" id="cf-submit">
-                        {move || if form.busy() { "Creating…" } else { "Create conference" }}
+                        {move || t(if form.busy() { "button.creating" } else { "button.create" })}
                     </button>
                 </form>
             </Show>
@@ -85,14 +91,15 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
     }
 }
 
-/// The form's sections, in order. Each holds the parameters of its group in
-/// the core's table, so a parameter added there appears here.
+/// The form's sections, in order, with their titles' ids. Each holds the
+/// parameters of its group in the core's table, so a parameter added there
+/// appears here.
 const SECTIONS: [(Group, &str); 5] = [
-    (Group::SignIn, "Sign in to the switch"),
-    (Group::Access, "Access"),
-    (Group::Schedule, "Schedule"),
-    (Group::Details, "Details"),
-    (Group::Options, "Options"),
+    (Group::SignIn, "section.sign_in"),
+    (Group::Access, "section.access"),
+    (Group::Schedule, "section.schedule"),
+    (Group::Details, "section.details"),
+    (Group::Options, "section.options"),
 ];
 
 /// One section: a fieldset of its group's controls. The sign-in shows only
@@ -103,7 +110,7 @@ fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView 
             let controls = group.fields().map(|f| control(form, f)).collect_view();
             view! {
                 <fieldset class="cf-section">
-                    <legend class="cf-section-title">{title}</legend>
+                    <legend class="cf-section-title">{t(title)}</legend>
                     {controls}
                 </fieldset>
             }
@@ -123,12 +130,14 @@ fn control(form: FormState, field: Field) -> AnyView {
         _ => {}
     }
     let action = match field {
-        Field::Code => Some(button("Suggest a code", None, move || {
+        Field::Code => Some(button(t("button.suggest_code"), None, move || {
             submit::suggest_code(form)
         })),
         _ if PINS.contains(&field) => Some(button(
-            "Generate",
-            Some(format!("Generate a {}", field.label())),
+            t("button.generate"),
+            Some(i18n::say(
+                &conference::Message::new("button.generate_for").field("label", field),
+            )),
             move || submit::generate_pin(form, field),
         )),
         _ => None,
@@ -138,7 +147,7 @@ fn control(form: FormState, field: Field) -> AnyView {
     let after = match field {
         Field::Code => Some(
             view! {
-                <p class="cf-hint cf-section-hint">"Set at least one PIN. No two PINs may be the same."</p>
+                <p class="cf-hint cf-section-hint">{t("hint.pins")}</p>
             }
             .into_any(),
         ),

@@ -1,7 +1,9 @@
 //! What the user sees after submitting: the created conference, or why not.
 
-use conference::{Field, START};
+use conference::{Field, Message, START};
 use leptos::prelude::*;
+
+use crate::i18n::{say, t, when};
 
 use crate::state::{FormState, Phase};
 
@@ -22,30 +24,30 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
                 let text = copy_id.clone();
                 leptos::task::spawn_local(async move {
                     let done = crate::dom::copy(&text).await;
-                    copied.set(if done { "Copied the conference ID." } else { "Copying is blocked here: select the ID and copy it." }.into());
+                    copied.set(t(if done { "created.copied" } else { "created.copy_blocked" }).into());
                 });
             };
             let occurrences = c.occurrences.clone();
             view! {
                 <section class="cf-created" id="cf-created" tabindex="-1" aria-labelledby="cf-created-title">
-                    <h2 class="cf-created-title" id="cf-created-title">"Conference created"</h2>
-                    <p class="cf-created-label">"Conference ID"</p>
+                    <h2 class="cf-created-title" id="cf-created-title">{t("created.title")}</h2>
+                    <p class="cf-created-label">{t("created.id")}</p>
                     <p class="cf-created-id" data-conference-id=id.clone()>{id.clone()}</p>
                     <button type="button" class="cf-button cf-button-secondary" on:click=copy>
-                        "Copy ID"
+                        {t("created.copy")}
                     </button>
                     <p class="cf-copied" role="status">{move || copied.get()}</p>
                     <dl class="cf-created-details">
-                        <dt>"Code"</dt>
+                        <dt>{t("created.code")}</dt>
                         <dd class="cf-created-code">{c.code.clone()}</dd>
-                        <dt>"When"</dt>
+                        <dt>{t("created.when")}</dt>
                         <dd>
                             {if occurrences.is_empty() {
-                                view! { <p>"Always open: no start date."</p> }.into_any()
+                                view! { <p>{t("schedule.always_open")}</p> }.into_any()
                             } else {
                                 view! {
                                     <ol class="cf-occurrences">
-                                        {occurrences.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}
+                                        {occurrences.into_iter().map(|o| view! { <li>{when(o)}</li> }).collect_view()}
                                     </ol>
                                 }
                                     .into_any()
@@ -53,7 +55,7 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
                         </dd>
                     </dl>
                     <button type="button" class="cf-button" on:click=move |_| on_another.run(())>
-                        "Create another conference"
+                        {t("created.another")}
                     </button>
                 </section>
             }
@@ -76,20 +78,26 @@ pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
         .map(|f| {
             view! {
                 <div class="cf-failure" id="cf-failure" tabindex="-1" role="alert">
-                    <h2 class="cf-failure-title">"The conference was not created"</h2>
-                    <p>{f.message.clone()}</p>
+                    <h2 class="cf-failure-title">{t("failure.title")}</h2>
+                    <p>{say(&f.message)}</p>
                     {f.detail.map(|u| {
                         view! {
                             <details class="cf-details">
-                                <summary>"What the switch sent back"</summary>
-                                <p>{format!("HTTP status {}: {}", u.status, u.what)}</p>
+                                <summary>{t("failure.sent_back")}</summary>
+                                <p>
+                                    {say(
+                                        &Message::new("failure.http_status")
+                                            .int("status", u.status)
+                                            .message("what", u.what),
+                                    )}
+                                </p>
                                 <pre>{u.excerpt}</pre>
                             </details>
                         }
                     })}
                     {f.retry.then(|| view! {
                         <button type="button" class="cf-button" on:click=move |_| on_retry.run(())>
-                            "Try again"
+                            {t("failure.retry")}
                         </button>
                     })}
                 </div>
@@ -109,23 +117,23 @@ pub fn SchedulePreview() -> impl IntoView {
         }
         conference::planned(&form.draft())
             .into_iter()
-            .map(conference::describe)
+            .map(when)
             .collect::<Vec<_>>()
     });
     view! {
         <div class="cf-preview" aria-live="polite">
-            <p class="cf-preview-title">"When it takes place"</p>
+            <p class="cf-preview-title">{t("preview.title")}</p>
             {move || {
                 let all = planned.get();
                 if all.is_empty() {
-                    return view! { <p class="cf-preview-empty">"Always open: no start date."</p> }.into_any();
+                    return view! { <p class="cf-preview-empty">{t("schedule.always_open")}</p> }.into_any();
                 }
                 let more = all.len().saturating_sub(SHOWN);
                 view! {
                     <ol class="cf-occurrences">
                         {all.into_iter().take(SHOWN).map(|o| view! { <li>{o}</li> }).collect_view()}
                     </ol>
-                    {(more > 0).then(|| view! { <p class="cf-preview-more">{format!("and {more} more")}</p> })}
+                    {(more > 0).then(|| view! { <p class="cf-preview-more">{say(&Message::new("preview.more").int("count", more as i64))}</p> })}
                 }
                     .into_any()
             }}

@@ -2,8 +2,9 @@
 //! the switch's own complaints, and the submit status. All of it is `Copy`
 //! (Leptos signals are handles), so components take it from context.
 
+use chrono::NaiveDateTime;
 use conference::reply::Unexpected;
-use conference::{validate_at, Draft, Field, PerField, Report, Severity, PARAMS, START};
+use conference::{validate_at, Draft, Field, Message, PerField, Report, Severity, PARAMS, START};
 use leptos::prelude::*;
 
 use crate::api::Http;
@@ -16,14 +17,14 @@ use crate::flow::Session;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerProblem {
     pub fields: Vec<Field>,
-    pub message: String,
+    pub message: Message,
 }
 
 /// Why the last attempt to talk to the switch did not end in a conference:
 /// plain words, and what came back when it was unexpected.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
-    pub message: String,
+    pub message: Message,
     pub detail: Option<Unexpected>,
     /// Trying again may help (a timeout, a failing service).
     pub retry: bool,
@@ -33,7 +34,7 @@ pub struct Failure {
 pub struct CreatedConference {
     pub id: u64,
     pub code: String,
-    pub occurrences: Vec<String>,
+    pub occurrences: Vec<NaiveDateTime>,
 }
 
 /// Where the form is: one value, so that (say) "in flight" and "created"
@@ -163,9 +164,9 @@ impl FormState {
     /// Problems to show on a control of `fields`: the core's, once any field
     /// they involve is revealed (so a cross-field problem shows on every
     /// field it names), then the switch's. Each once.
-    pub fn problems_for(&self, fields: &[Field]) -> Vec<(Severity, String)> {
+    pub fn problems_for(&self, fields: &[Field]) -> Vec<(Severity, Message)> {
         let revealed = self.revealed.get();
-        let mut out: Vec<(Severity, String)> = self.report.with(|r| {
+        let mut out: Vec<(Severity, Message)> = self.report.with(|r| {
             r.problems
                 .iter()
                 .filter(|p| p.fields.iter().any(|f| fields.contains(f)))
@@ -187,8 +188,8 @@ impl FormState {
 
     /// Every blocking problem, in form order, with the id of the control it
     /// links to: the error summary's list.
-    pub fn summary(&self) -> Vec<(String, String)> {
-        let mut items: Vec<(Field, String)> = self
+    pub fn summary(&self) -> Vec<(String, Message)> {
+        let mut items: Vec<(Field, Message)> = self
             .report
             .with(|r| r.errors().map(|p| (p.field(), p.message.clone())).collect());
         let mut unlinked = Vec::new();
@@ -202,7 +203,7 @@ impl FormState {
         });
         conference::report::sort_by_key(&mut items, |(f, _)| *f);
         items.dedup();
-        let mut out: Vec<(String, String)> =
+        let mut out: Vec<(String, Message)> =
             items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
         out.extend(unlinked.into_iter().map(|m| (String::new(), m)));
         out

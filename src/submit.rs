@@ -2,10 +2,11 @@
 //! flow (`flow::create_conference`), whose result this shows. Nothing typed
 //! is ever cleared by a failure.
 
-use conference::{Draft, Field, PINS};
+use conference::{Draft, Field, Message, PINS};
 use leptos::prelude::*;
 
 use crate::flow::{self, NotCreated, Session};
+use crate::i18n::{say, t};
 use crate::state::{FormState, Phase, ServerProblem};
 
 /// The submit button, Enter in a field, or "Try again". A second submit while
@@ -26,13 +27,14 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
     leptos::task::spawn_local(async move {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
-        let step = |step: flow::Step| form.status.set(step.message().into());
+        let step = |step: flow::Step| form.status.set(t(step.message()).into());
         let outcome = flow::create_conference(&api, &mut session, &mut draft, step).await;
         keep(form, session, &draft);
         match outcome {
             Ok(created) => {
-                form.status
-                    .set(format!("Conference {} created.", created.id));
+                form.status.set(say(
+                    &Message::new("status.created").int("id", created.id as i64)
+                ));
                 if let Some(el) = &mount {
                     crate::dom::announce_created(el, created.id, &created.code);
                 }
@@ -40,15 +42,14 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
                 focus_when_drawn("cf-created");
             }
             Err(NotCreated::Failed(failure)) => {
-                form.status.set(failure.message.clone());
+                form.status.set(say(&failure.message));
                 form.phase.set(Phase::Failed(failure));
                 focus_when_drawn("cf-failure");
             }
             Err(refusal) => {
                 form.phase.set(Phase::Editing);
                 if show_refusal(form, refusal) {
-                    form.status
-                        .set("The switch found a problem: see the list above the form.".into());
+                    form.status.set(t("status.refused").into());
                 }
                 open_summary(form);
             }
@@ -83,17 +84,14 @@ fn show_refusal(form: FormState, refusal: NotCreated) -> bool {
             form.show_sign_in.set(true);
             form.server.set(vec![ServerProblem {
                 fields: vec![Field::AuthUsername, Field::AuthPassword],
-                message:
-                    "The switch did not accept this username and password. Check them and try again"
-                        .into(),
+                message: Message::new("sign_in.refused"),
             }]);
         }
         NotCreated::SignInNeeded { expired } => {
             form.show_sign_in.set(true);
             if expired {
                 // The host's token ended; the empty fields say what they need.
-                form.status
-                    .set("Your sign-in has expired: sign in again.".into());
+                form.status.set(t("status.sign_in_expired").into());
             } else {
                 // Nothing to sign in with: the empty fields say "Enter your username".
                 form.revealed.update(|r| {
@@ -133,10 +131,9 @@ pub fn suggest_code(form: FormState) {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
         let result = async {
-            let step = |step: flow::Step| form.status.set(step.message().into());
+            let step = |step: flow::Step| form.status.set(t(step.message()).into());
             let credentials = flow::sign_in(&api, &mut session, &mut draft, &step).await?;
-            form.status
-                .set("Asking the switch for an unused code…".into());
+            form.status.set(t("status.suggesting").into());
             let customer = draft.trimmed(Field::Customer).to_owned();
             flow::unused_code(&api, &credentials, &customer)
                 .await
@@ -149,17 +146,15 @@ pub fn suggest_code(form: FormState) {
             Ok(Some(code)) => {
                 form.input(&[Field::Code], vec![(Field::Code, code.clone())]);
                 form.leave(&[Field::Code]);
-                form.status.set(format!("Suggested code {code}."));
+                form.status
+                    .set(say(&Message::new("status.suggested").text("code", code)));
                 focus_when_drawn("cf-code");
             }
-            Ok(None) => form
-                .status
-                .set("The switch has no unused code to suggest: type one.".into()),
-            Err(NotCreated::Failed(failure)) => form.status.set(failure.message),
+            Ok(None) => form.status.set(t("status.no_unused_code").into()),
+            Err(NotCreated::Failed(failure)) => form.status.set(say(&failure.message)),
             Err(refusal) => {
                 show_refusal(form, refusal);
-                form.status
-                    .set("Sign in first: see the list above the form.".into());
+                form.status.set(t("status.sign_in_first").into());
                 open_summary(form);
             }
         }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{say, t};
 use crate::state::FormState;
 
 #[component]
@@ -22,13 +23,14 @@ pub fn ErrorSummary() -> impl IntoView {
     view! {
         <Show when=open>
             <div class="cf-summary" id="cf-summary" tabindex="-1" role="alert" aria-labelledby="cf-summary-title">
-                <h2 class="cf-summary-title" id="cf-summary-title">"There is a problem"</h2>
+                <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
                 <ul class="cf-summary-list">
                     {move || {
                         items
                             .get()
                             .into_iter()
                             .map(|(target, message)| {
+                                let message = say(&message);
                                 if target.is_empty() {
                                     view! { <li>{message}</li> }.into_any()
                                 } else {

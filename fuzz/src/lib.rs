@@ -146,7 +146,7 @@ fn near(field: Field, r: u8) -> String {
         },
         Kind::Integer { min, max } => (min + i64::from(r) % (max - min + 1).min(256)).to_string(),
         Kind::Flag => (r % 2).to_string(),
-        Kind::Choice(choices) => pick(choices, r).0.to_owned(),
+        Kind::Choice(choices) => pick(choices, r).to_string(),
         Kind::Phone { max_len } => {
             let plus = if r & 1 == 1 { "+" } else { "" };
             format!("{plus}{}", digits(usize::from(r >> 1) % (max_len + 2)))

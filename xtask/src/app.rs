@@ -114,7 +114,7 @@ fn precompress(dir: &Path) -> Result {
             continue;
         }
         let name = path.to_string_lossy().into_owned();
-        if ![".wasm", ".js", ".css", ".html"]
+        if ![".wasm", ".js", ".css", ".html", ".json"]
             .iter()
             .any(|ext| name.ends_with(ext))
         {

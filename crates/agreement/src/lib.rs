@@ -18,7 +18,7 @@ use std::fmt::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use conference::params::REPEATS;
-use conference::{describe, planned, validate_at, Conference, Credentials, Draft, Field, Kind};
+use conference::{planned, validate_at, Conference, Credentials, Draft, Field, Kind};
 
 /// The seed of the corpus: change it and both sides see new drafts.
 pub const SEED: u64 = 0x5EED_C0F3_2026_0014;
@@ -179,10 +179,7 @@ fn near_valid(rng: &mut Rng, field: Field) -> String {
             _ => rng.int(min, max.min(min + 100)).to_string(),
         },
         Kind::Flag => rng.pick(&["0", "1", "2", "true", "01"]).to_owned(),
-        Kind::Choice(choices) => {
-            let words: Vec<&str> = choices.iter().map(|(v, _)| *v).collect();
-            rng.pick(&words).to_owned()
-        }
+        Kind::Choice(choices) => rng.pick(choices).to_owned(),
         Kind::Phone { max_len } => {
             let plus = if rng.percent(50) { "+" } else { "" };
             let n = match rng.below(4) {
@@ -255,7 +252,7 @@ fn schedule(rng: &mut Rng, draft: &mut Draft) {
     ] {
         draft.set(field, n.to_string());
     }
-    let word = REPEATS[rng.below(REPEATS.len() as u64) as usize].0;
+    let word = REPEATS[rng.below(REPEATS.len() as u64) as usize];
     draft.set(Field::Repeats, word);
     let count = rng.pick(&["1", "2", "12", "1000", "1001", "0"]);
     draft.set(Field::Count, count);
@@ -306,7 +303,7 @@ pub fn line(index: u64) -> String {
             "\t{} {} {severity} {:?}",
             fields.join(","),
             p.code,
-            p.message
+            p.message.to_string()
         );
     }
     match Conference::from_draft(&draft) {
@@ -320,13 +317,7 @@ pub fn line(index: u64) -> String {
     }
     let occurrences = planned(&draft);
     if let (Some(first), Some(last)) = (occurrences.first(), occurrences.last()) {
-        let _ = write!(
-            out,
-            "\t{} from {} to {}",
-            occurrences.len(),
-            describe(*first),
-            describe(*last)
-        );
+        let _ = write!(out, "\t{} from {} to {}", occurrences.len(), first, last);
     }
     out
 }

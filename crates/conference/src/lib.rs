@@ -8,7 +8,8 @@
 //! - [`form`]: form bodies and query strings, both ways (`;` or `&`);
 //! - [`json`]: a small, strict JSON reader and writer for the envelope;
 //! - [`reply`]: the reply envelope, read into one outcome, never panicking;
-//! - [`schedule`]: the occurrences a start, repeat and count describe.
+//! - [`schedule`]: the occurrences a start, repeat and count describe;
+//! - [`text`]: messages by id, and the catalogs that put them into words.
 
 pub mod draft;
 pub mod form;
@@ -19,10 +20,12 @@ pub mod report;
 pub mod request;
 pub mod rules;
 pub mod schedule;
+pub mod text;
 
 pub use draft::Draft;
 pub use params::{Field, Group, Kind, Param, PerField, PARAMS, PINS, START};
 pub use report::{Problem, Report, Severity};
 pub use request::{planned, Conference, Credentials};
 pub use rules::{codes, validate, validate_at};
-pub use schedule::{describe, occurrences, Repeats};
+pub use schedule::{occurrences, Repeats};
+pub use text::{Catalog, Message};

@@ -74,8 +74,9 @@ pub enum Kind {
     Integer { min: i64, max: i64 },
     /// 0 or 1.
     Flag,
-    /// One of the listed API values (`(value, label)`).
-    Choice(&'static [(&'static str, &'static str)]),
+    /// One of the listed API values (labels are `repeats.<value>` in the
+    /// catalogs, `repeats.none` for the empty one).
+    Choice(&'static [&'static str]),
     /// Digits with one optional leading `+`, at most `max_len` characters.
     Phone { max_len: usize },
 }
@@ -89,22 +90,13 @@ pub struct Param {
     pub kind: Kind,
     /// The API's default as it is sent; a value equal to it is left out.
     pub default: &'static str,
-    pub label: &'static str,
-    pub hint: &'static str,
     pub group: Group,
     /// The API itself requires it (code; the credentials unless a token is used).
     pub required: bool,
 }
 
 /// The values of `repeats`, in the order the form offers them.
-pub const REPEATS: &[(&str, &str)] = &[
-    ("", "Does not repeat"),
-    ("daily", "Daily"),
-    ("weekly", "Weekly"),
-    ("2_weekly", "Every 2 weeks"),
-    ("monthly", "Monthly"),
-    ("2_monthly", "Every 2 months"),
-];
+pub const REPEATS: &[&str] = &["", "daily", "weekly", "2_weekly", "monthly", "2_monthly"];
 
 /// The three PINs: at least one is required, no two alike.
 pub const PINS: [Field; 3] = [Field::AdminPin, Field::TalkPin, Field::ListenPin];
@@ -128,8 +120,6 @@ const fn row(
     name: &'static str,
     kind: Kind,
     default: &'static str,
-    label: &'static str,
-    hint: &'static str,
     group: Group,
 ) -> Param {
     Param {
@@ -137,8 +127,6 @@ const fn row(
         name,
         kind,
         default,
-        label,
-        hint,
         group,
         required: false,
     }
@@ -154,32 +142,32 @@ use Group as G;
 
 #[rustfmt::skip]
 pub static PARAMS: [Param; Field::COUNT] = [
-    required(row(F::AuthUsername, "auth_username", Kind::Text { max_chars: 255 }, "", "Username", "The username you sign in to the switch with.", G::SignIn)),
-    required(row(F::AuthPassword, "auth_password", Kind::Secret, "", "Password", "", G::SignIn)),
-    row(F::AuthToken, "auth_token", Kind::Secret, "", "Sign-in token", "", G::SignIn),
-    required(row(F::Code, "code", Kind::Digits { max_len: 20 }, "", "Conference code", "What callers key in to reach the conference. Digits only; must be unique.", G::Access)),
-    row(F::AdminPin, "adminpin", Kind::Digits { max_len: 20 }, "", "Admin PIN", "Callers who enter it can lock the conference to new callers.", G::Access),
-    row(F::TalkPin, "talkpin", Kind::Digits { max_len: 20 }, "", "Talk PIN", "Callers who enter it can talk and listen.", G::Access),
-    row(F::ListenPin, "listenpin", Kind::Digits { max_len: 20 }, "", "Listen PIN", "Callers who enter it can only listen.", G::Access),
-    row(F::Year, "year", Kind::Integer { min: 0, max: 2100 }, "0", "Year", "0 for no start date.", G::Schedule),
-    row(F::Month, "month", Kind::Integer { min: 1, max: 12 }, "1", "Month", "1 to 12.", G::Schedule),
-    row(F::Day, "day", Kind::Integer { min: 1, max: 31 }, "1", "Day", "1 to 31.", G::Schedule),
-    row(F::Hour, "hour", Kind::Integer { min: 0, max: 23 }, "0", "Hour", "0 to 23, the switch's local time.", G::Schedule),
-    row(F::Minute, "minute", Kind::Integer { min: 0, max: 59 }, "0", "Minute", "0 to 59.", G::Schedule),
-    row(F::Duration, "duration", Kind::Integer { min: 0, max: 525_600 }, "0", "Duration in minutes", "How long callers may join after the start. 0 for no limit.", G::Schedule),
-    row(F::Repeats, "repeats", Kind::Choice(REPEATS), "", "Repeats", "How often the conference recurs.", G::Schedule),
-    row(F::Count, "count", Kind::Integer { min: 1, max: 1000 }, "1", "Number of conferences", "How many times it takes place, the first included.", G::Schedule),
-    row(F::Description, "description", Kind::Text { max_chars: 255 }, "", "Description", "Up to 255 characters.", G::Details),
-    row(F::Owner, "owner", Kind::Integer { min: 0, max: MAX_ID }, "0", "Owner ID", "A person who may edit the conference. 0 for none.", G::Details),
-    row(F::Customer, "customer", Kind::Integer { min: 1, max: MAX_ID }, "", "Customer ID", "Leave empty to create it in your own customer.", G::Details),
-    row(F::CallerId, "callerid", Kind::Phone { max_len: 32 }, "", "Caller ID", "The number shown on notification calls, for example +441234567890.", G::Details),
-    row(F::Maximum, "maximum", Kind::Integer { min: 0, max: 10_000 }, "0", "Maximum callers", "Callers past this hear an error. 0 for no limit.", G::Details),
-    row(F::Panel, "panel", Kind::Flag, "0", "Show in the control panel", "", G::Options),
-    row(F::PlayJoin, "play_join", Kind::Flag, "0", "Play a tone when someone joins", "", G::Options),
-    row(F::PlayMusic, "play_music", Kind::Flag, "0", "Play music to the first caller", "", G::Options),
-    row(F::RecordName, "record_name", Kind::Flag, "0", "Ask callers to record their name", "", G::Options),
-    row(F::WaitMusic, "wait_music", Kind::Flag, "0", "Play music until an administrator joins", "Callers wait with music until someone joins with the admin PIN.", G::Options),
-    row(F::Validation, "validation", Kind::Flag, "0", "Only validate", "", G::Control),
+    required(row(F::AuthUsername, "auth_username", Kind::Text { max_chars: 255 }, "", G::SignIn)),
+    required(row(F::AuthPassword, "auth_password", Kind::Secret, "", G::SignIn)),
+    row(F::AuthToken, "auth_token", Kind::Secret, "", G::SignIn),
+    required(row(F::Code, "code", Kind::Digits { max_len: 20 }, "", G::Access)),
+    row(F::AdminPin, "adminpin", Kind::Digits { max_len: 20 }, "", G::Access),
+    row(F::TalkPin, "talkpin", Kind::Digits { max_len: 20 }, "", G::Access),
+    row(F::ListenPin, "listenpin", Kind::Digits { max_len: 20 }, "", G::Access),
+    row(F::Year, "year", Kind::Integer { min: 0, max: 2100 }, "0", G::Schedule),
+    row(F::Month, "month", Kind::Integer { min: 1, max: 12 }, "1", G::Schedule),
+    row(F::Day, "day", Kind::Integer { min: 1, max: 31 }, "1", G::Schedule),
+    row(F::Hour, "hour", Kind::Integer { min: 0, max: 23 }, "0", G::Schedule),
+    row(F::Minute, "minute", Kind::Integer { min: 0, max: 59 }, "0", G::Schedule),
+    row(F::Duration, "duration", Kind::Integer { min: 0, max: 525_600 }, "0", G::Schedule),
+    row(F::Repeats, "repeats", Kind::Choice(REPEATS), "", G::Schedule),
+    row(F::Count, "count", Kind::Integer { min: 1, max: 1000 }, "1", G::Schedule),
+    row(F::Description, "description", Kind::Text { max_chars: 255 }, "", G::Details),
+    row(F::Owner, "owner", Kind::Integer { min: 0, max: MAX_ID }, "0", G::Details),
+    row(F::Customer, "customer", Kind::Integer { min: 1, max: MAX_ID }, "", G::Details),
+    row(F::CallerId, "callerid", Kind::Phone { max_len: 32 }, "", G::Details),
+    row(F::Maximum, "maximum", Kind::Integer { min: 0, max: 10_000 }, "0", G::Details),
+    row(F::Panel, "panel", Kind::Flag, "0", G::Options),
+    row(F::PlayJoin, "play_join", Kind::Flag, "0", G::Options),
+    row(F::PlayMusic, "play_music", Kind::Flag, "0", G::Options),
+    row(F::RecordName, "record_name", Kind::Flag, "0", G::Options),
+    row(F::WaitMusic, "wait_music", Kind::Flag, "0", G::Options),
+    row(F::Validation, "validation", Kind::Flag, "0", G::Control),
 ];
 
 impl Field {
@@ -198,10 +186,6 @@ impl Field {
 
     pub fn name(self) -> &'static str {
         self.param().name
-    }
-
-    pub fn label(self) -> &'static str {
-        self.param().label
     }
 
     /// The field whose API name is `name`.

@@ -6,6 +6,7 @@
 //! failure, and is reported as what it is.
 
 use crate::json::Json;
+use crate::text::Message;
 
 /// One entry of `responses`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,8 +82,8 @@ pub struct Invalid {
 pub struct Unexpected {
     /// The HTTP status it came with.
     pub status: u16,
-    /// What was wrong with it, in plain words.
-    pub what: String,
+    /// What was wrong with it (`reply.*` in the catalogs).
+    pub what: Message,
     /// The start of the body, control characters replaced, for a person to read.
     pub excerpt: String,
 }
@@ -149,10 +150,10 @@ fn excerpt(body: &[u8]) -> String {
     out
 }
 
-fn unexpected<T>(status: u16, body: &[u8], what: impl Into<String>) -> Outcome<T> {
+fn unexpected<T>(status: u16, body: &[u8], what: Message) -> Outcome<T> {
     Outcome::Unexpected(Unexpected {
         status,
-        what: what.into(),
+        what,
         excerpt: excerpt(body),
     })
 }
@@ -178,20 +179,20 @@ fn text_of(entry: &Json, name: &str) -> String {
 pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
     let Ok(value) = Json::parse(body) else {
         let what = if body.iter().all(u8::is_ascii_whitespace) {
-            "an empty reply"
+            "reply.empty"
         } else {
-            "a reply that is not JSON"
+            "reply.not_json"
         };
-        return unexpected(status, body, what);
+        return unexpected(status, body, Message::new(what));
     };
     let Some(responses) = value.get("responses").and_then(Json::as_array) else {
-        return unexpected(status, body, "JSON without a responses list");
+        return unexpected(status, body, Message::new("reply.no_responses"));
     };
     let mut codes = Vec::with_capacity(responses.len());
     for entry in responses {
         match code_of(entry) {
             Some(code) => codes.push(code),
-            None => return unexpected(status, body, "a response without a result code"),
+            None => return unexpected(status, body, Message::new("reply.no_result_code")),
         }
     }
     let invalid: Vec<Invalid> = responses
@@ -207,14 +208,18 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
         return Outcome::Invalid(invalid);
     }
     match codes.first() {
-        None => unexpected(status, body, "an empty responses list"),
+        None => unexpected(status, body, Message::new("reply.empty_responses")),
         Some(&code @ (200 | 201 | 204)) => Outcome::Success((code, value.get("data").cloned())),
         Some(202) => Outcome::SecondFactor,
         Some(401) => Outcome::BadCredentials,
         Some(402) => Outcome::RoleDenied,
         Some(403) => Outcome::RatePlanDenied,
         Some(404) => Outcome::NotFound,
-        Some(code) => unexpected(status, body, format!("result code {code}")),
+        Some(code) => unexpected(
+            status,
+            body,
+            Message::new("reply.result_code").int("code", *code),
+        ),
     }
 }
 
@@ -265,12 +270,12 @@ pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Accepted> {
         201 => Outcome::Success(Accepted::Validated),
         200 => match id_of(data.as_ref().and_then(|d| d.get("id"))) {
             Some(id) => Outcome::Success(Accepted::Id(id)),
-            None => unexpected(status, body, "success without a conference ID"),
+            None => unexpected(status, body, Message::new("reply.no_id")),
         },
         _ => unexpected(
             status,
             body,
-            format!("result code {code} where 200 or 201 was due"),
+            Message::new("reply.unexpected_code").int("code", code),
         ),
     })
 }
@@ -285,7 +290,7 @@ pub fn parse_login(status: u16, body: &[u8]) -> Outcome<Token> {
                 expiry_seconds: id_of(data.get("auth_token_expiry")),
             }),
             // A switch before 4.1 ignores token=1 and just says OK.
-            _ => unexpected(status, body, "sign-in without a token"),
+            _ => unexpected(status, body, Message::new("reply.no_token")),
         }
     })
 }
@@ -297,7 +302,7 @@ pub fn parse_unused_code(status: u16, body: &[u8]) -> Outcome<Option<String>> {
             Some(Json::String(code)) if code.is_empty() => Outcome::Success(None),
             Some(Json::String(code)) => Outcome::Success(Some(code.clone())),
             Some(Json::Number(n)) => Outcome::Success(Some(n.clone())),
-            _ => unexpected(status, body, "a reply without a code"),
+            _ => unexpected(status, body, Message::new("reply.no_code")),
         },
     )
 }
@@ -307,7 +312,7 @@ pub fn parse_get(status: u16, body: &[u8]) -> Outcome<u64> {
     parse(status, body).and_then(
         |(_, data)| match id_of(data.as_ref().and_then(|d| d.get("id"))) {
             Some(id) => Outcome::Success(id),
-            None => unexpected(status, body, "a conference without an ID"),
+            None => unexpected(status, body, Message::new("reply.conference_no_id")),
         },
     )
 }
@@ -347,7 +352,7 @@ mod tests {
         assert_eq!(parse_create(200, r("404").as_bytes()), Outcome::NotFound);
         assert_eq!(parse_login(200, r("202").as_bytes()), Outcome::SecondFactor);
         assert!(
-            matches!(parse_create(200, r("500").as_bytes()), Outcome::Unexpected(u) if u.what.contains("500"))
+            matches!(parse_create(200, r("500").as_bytes()), Outcome::Unexpected(u) if u.what.to_string().contains("500"))
         );
         assert!(matches!(
             parse_create(200, r("204").as_bytes()),
@@ -379,23 +384,23 @@ mod tests {
         match parse_create(502, html) {
             Outcome::Unexpected(u) => {
                 assert_eq!(u.status, 502);
-                assert_eq!(u.what, "a reply that is not JSON");
+                assert_eq!(u.what.to_string(), "a reply that is not JSON");
                 assert!(u.excerpt.contains("502 Bad Gateway"));
             }
             other => panic!("{other:?}"),
         }
         assert!(
-            matches!(parse_create(200, b""), Outcome::Unexpected(u) if u.what == "an empty reply")
+            matches!(parse_create(200, b""), Outcome::Unexpected(u) if u.what.to_string() == "an empty reply")
         );
         assert!(
-            matches!(parse_create(200, b"{}"), Outcome::Unexpected(u) if u.what.contains("responses"))
+            matches!(parse_create(200, b"{}"), Outcome::Unexpected(u) if u.what.to_string().contains("responses"))
         );
         assert!(matches!(
             parse_create(200, br#"{"responses":[]}"#),
             Outcome::Unexpected(_)
         ));
         assert!(
-            matches!(parse_create(200, br#"{"responses":[{"code":"200"}]}"#), Outcome::Unexpected(u) if u.what.contains("ID"))
+            matches!(parse_create(200, br#"{"responses":[{"code":"200"}]}"#), Outcome::Unexpected(u) if u.what.to_string().contains("ID"))
         );
         let long = vec![b'x'; 5000];
         assert!(

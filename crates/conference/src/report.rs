@@ -1,6 +1,7 @@
 //! Problems found in a draft, and the report that collects them.
 
 use crate::params::Field;
+use crate::text::Message;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -11,26 +12,27 @@ pub enum Severity {
 }
 
 /// One problem: every field it involves (the first is where it is reported
-/// first), a stable machine code, and a message that says what to do.
+/// first), a stable machine code, and a message that says what to do (in
+/// no language yet: see [`crate::text`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub fields: Vec<Field>,
     pub code: &'static str,
-    pub message: String,
+    pub message: Message,
     pub severity: Severity,
 }
 
 impl Problem {
-    pub fn error(fields: &[Field], code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(fields: &[Field], code: &'static str, message: Message) -> Self {
         Problem {
             fields: fields.to_vec(),
             code,
-            message: message.into(),
+            message,
             severity: Severity::Error,
         }
     }
 
-    pub fn warning(fields: &[Field], code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(fields: &[Field], code: &'static str, message: Message) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(fields, code, message)

@@ -12,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::draft::Draft;
 use crate::params::{Field, Kind, PARAMS, PINS, START};
 use crate::report::{Problem, Report};
+use crate::text::Message;
 
 /// Stable machine codes of problems. Clients and tests match on these, never
 /// on message texts.
@@ -95,13 +96,19 @@ fn parse_integer(s: &str) -> Result<i64, IntError> {
 /// Checks one value against its kind in the table.
 fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
     let param = field.param();
-    let label = param.label;
+    // Every message here names the field.
+    let say = |id| Message::new(id).field("label", field);
     let value = draft.trimmed(field);
     if value.is_empty() {
         // Required values are checked with their context in check_sign_in
         // and here for the code [doc: "code ... Required: Yes"].
-        return (field == Field::Code)
-            .then(|| Problem::error(&[field], codes::REQUIRED, "Enter a conference code"));
+        return (field == Field::Code).then(|| {
+            Problem::error(
+                &[field],
+                codes::REQUIRED,
+                Message::new("rule.required_code"),
+            )
+        });
     }
     match param.kind {
         Kind::Text { max_chars } => {
@@ -110,15 +117,13 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 Some(Problem::error(
                     &[field],
                     codes::CONTROL_CHARS,
-                    format!(
-                        "{label} must not contain line breaks, tabs or other control characters"
-                    ),
+                    say("rule.control_chars"),
                 ))
             } else if value.chars().count() > max_chars {
                 Some(Problem::error(
                     &[field],
                     codes::TOO_LONG,
-                    format!("{label} must be {max_chars} characters or fewer"),
+                    say("rule.too_long_chars").int("max", max_chars as i64),
                 ))
             } else {
                 None
@@ -131,13 +136,13 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 Some(Problem::error(
                     &[field],
                     codes::NOT_DIGITS,
-                    format!("{label} must contain only digits 0 to 9"),
+                    say("rule.not_digits"),
                 ))
             } else if value.len() > max_len {
                 Some(Problem::error(
                     &[field],
                     codes::TOO_LONG,
-                    format!("{label} must be {max_len} digits or fewer"),
+                    say("rule.too_long_digits").int("max", max_len as i64),
                 ))
             } else {
                 None
@@ -148,7 +153,7 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
             Err(IntError::NotInteger) => Some(Problem::error(
                 &[field],
                 codes::NOT_INTEGER,
-                format!("{label} must be a whole number"),
+                say("rule.not_integer"),
             )),
             Ok(n)
                 if (min..=max).contains(&n)
@@ -165,19 +170,15 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
         },
         Kind::Flag => (value != "0" && value != "1").then(|| {
             // [doc] "1 to ..., 0 not to".
-            Problem::error(&[field], codes::NOT_FLAG, format!("{label} must be 0 or 1"))
+            Problem::error(&[field], codes::NOT_FLAG, say("rule.not_flag"))
         }),
-        Kind::Choice(choices) => (!choices.iter().any(|(v, _)| *v == value)).then(|| {
+        Kind::Choice(choices) => (!choices.contains(&value)).then(|| {
             // [doc] the listed words, or empty.
-            let words: Vec<&str> = choices
-                .iter()
-                .map(|(v, _)| *v)
-                .filter(|v| !v.is_empty())
-                .collect();
+            let words: Vec<&str> = choices.iter().copied().filter(|v| !v.is_empty()).collect();
             Problem::error(
                 &[field],
                 codes::NOT_CHOICE,
-                format!("{label} must be one of {}, or empty", words.join(", ")),
+                say("rule.not_choice").text("choices", words.join(", ")),
             )
         }),
         Kind::Phone { max_len } => {
@@ -187,13 +188,13 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 Some(Problem::error(
                     &[field],
                     codes::NOT_PHONE,
-                    format!("{label} must contain only digits, with an optional + at the start"),
+                    say("rule.not_phone"),
                 ))
             } else if value.len() > max_len {
                 Some(Problem::error(
                     &[field],
                     codes::TOO_LONG,
-                    format!("{label} must be {max_len} characters or fewer"),
+                    say("rule.too_long_chars").int("max", max_len as i64),
                 ))
             } else {
                 None
@@ -202,17 +203,16 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
     }
 }
 
-fn range_message(field: Field, min: i64, max: i64) -> String {
-    let label = field.label();
-    match field {
-        Field::Year => format!(
-            "Year must be 0 for no start date, or from {} to {}",
-            YEARS.start(),
-            YEARS.end()
-        ),
-        _ if max == crate::params::MAX_ID => format!("{label} must be {min} or more, up to {max}"),
-        _ => format!("{label} must be between {min} and {max}"),
-    }
+fn range_message(field: Field, min: i64, max: i64) -> Message {
+    let (id, min, max) = match field {
+        Field::Year => ("rule.year_range", *YEARS.start(), *YEARS.end()),
+        _ if max == crate::params::MAX_ID => ("rule.id_range", min, max),
+        _ => ("rule.range", min, max),
+    };
+    Message::new(id)
+        .field("label", field)
+        .int("min", min)
+        .int("max", max)
 }
 
 /// [doc] username and password on every call, unless a token is used (4.1+).
@@ -224,7 +224,7 @@ fn check_sign_in(draft: &Draft, report: &mut Report) {
         report.push(Problem::error(
             &[Field::AuthUsername],
             codes::REQUIRED,
-            "Enter your username",
+            Message::new("rule.required_username"),
         ));
     }
     // A password is not trimmed: spaces may be part of it.
@@ -232,7 +232,7 @@ fn check_sign_in(draft: &Draft, report: &mut Report) {
         report.push(Problem::error(
             &[Field::AuthPassword],
             codes::REQUIRED,
-            "Enter your password",
+            Message::new("rule.required_password"),
         ));
     }
 }
@@ -248,7 +248,7 @@ fn check_pins(draft: &Draft, report: &mut Report) {
         report.push(Problem::error(
             &PINS,
             codes::NO_PIN,
-            "Enter at least one PIN: admin, talk or listen",
+            Message::new("rule.no_pin"),
         ));
     }
     // [doc] "No two PINs may be identical."
@@ -258,7 +258,9 @@ fn check_pins(draft: &Draft, report: &mut Report) {
                 report.push(Problem::error(
                     &[b, a],
                     codes::SAME_PIN,
-                    format!("{} must be different from {}", b.label(), a.label()),
+                    Message::new("rule.same_pin")
+                        .field("label", b)
+                        .field("other", a),
                 ));
             }
         }
@@ -269,10 +271,9 @@ fn check_pins(draft: &Draft, report: &mut Report) {
             report.push(Problem::warning(
                 &[field],
                 codes::SHORT_PIN,
-                format!(
-                    "{} has fewer than {MIN_SAFE_PIN_LEN} digits, so it is easy to guess",
-                    field.label()
-                ),
+                Message::new("rule.short_pin")
+                    .field("label", field)
+                    .int("min", MIN_SAFE_PIN_LEN as i64),
             ));
         }
     }
@@ -290,7 +291,7 @@ fn check_schedule(draft: &Draft, now: Option<NaiveDateTime>, report: &mut Report
         report.push(Problem::error(
             &[Field::Count, Field::Repeats],
             codes::COUNT_NEEDS_REPEATS,
-            "Select how often the conference repeats, or set the number of conferences to 1",
+            Message::new("rule.count_needs_repeats"),
         ));
     }
     // [ours] a repeat is counted from a start date.
@@ -306,7 +307,7 @@ fn check_schedule(draft: &Draft, now: Option<NaiveDateTime>, report: &mut Report
             report.push(Problem::error(
                 &fields,
                 codes::NEEDS_START,
-                "Enter a start date for a conference that repeats",
+                Message::new("rule.needs_start"),
             ));
         }
     }
@@ -317,14 +318,14 @@ fn check_schedule(draft: &Draft, now: Option<NaiveDateTime>, report: &mut Report
                 report.push(Problem::warning(
                     &START,
                     codes::START_IN_PAST,
-                    "The start is in the past: check the date and time",
+                    Message::new("rule.start_in_past"),
                 ));
             }
         } else if start.is_err() {
             report.push(Problem::error(
                 &[Field::Year, Field::Month, Field::Day],
                 codes::NO_SUCH_DATE,
-                "Start date must be a real date",
+                Message::new("rule.no_such_date"),
             ));
         }
     }
@@ -354,7 +355,7 @@ fn check_options(draft: &Draft, report: &mut Report) {
         report.push(Problem::warning(
             &[Field::Maximum],
             codes::MAXIMUM_ONE,
-            "A maximum of 1 lets only one caller in, so nobody can talk to anyone",
+            Message::new("rule.maximum_one"),
         ));
     }
     // [ours] music until an administrator joins, with no way to join as one.
@@ -362,7 +363,7 @@ fn check_options(draft: &Draft, report: &mut Report) {
         report.push(Problem::warning(
             &[Field::WaitMusic, Field::AdminPin],
             codes::WAIT_MUSIC_NO_ADMIN,
-            "Set an admin PIN, or callers may wait with music for ever: nobody can join as administrator",
+            Message::new("rule.wait_music_no_admin"),
         ));
     }
 }

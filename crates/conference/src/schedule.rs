@@ -72,25 +72,6 @@ pub fn occurrences(first: NaiveDateTime, repeats: Repeats, count: u32) -> Vec<Na
     (0..count).map_while(|n| repeats.nth(first, n)).collect()
 }
 
-/// An occurrence as people read it: `Mon 30 Nov 2026, 09:30`. Written out
-/// by hand: chrono's formatter would cost the browser bundle more than this.
-pub fn describe(at: NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{} {} {} {}, {:02}:{:02}",
-        DAYS[at.weekday().num_days_from_monday() as usize],
-        at.day(),
-        MONTHS[at.month0() as usize],
-        at.year(),
-        at.hour(),
-        at.minute()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,14 +137,8 @@ mod tests {
     }
 
     #[test]
-    fn describes_for_people() {
-        assert_eq!(describe(at(2026, 11, 30)), "Mon 30 Nov 2026, 09:30");
-        assert_eq!(describe(at(2027, 1, 3)), "Sun 3 Jan 2027, 09:30");
-    }
-
-    #[test]
     fn words_round_trip() {
-        for (word, _) in crate::params::REPEATS {
+        for word in crate::params::REPEATS {
             assert_eq!(Repeats::parse(word).unwrap().as_str(), *word);
         }
         assert_eq!(Repeats::parse("yearly"), None);

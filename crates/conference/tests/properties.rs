@@ -92,7 +92,7 @@ fn valid_draft() -> impl Strategy<Value = Draft> {
                     for (f, v) in START.into_iter().zip([y as u32, m, day, h, min]) {
                         d.set(f, v.to_string());
                     }
-                    let word = conference::params::REPEATS[repeats].0;
+                    let word = conference::params::REPEATS[repeats];
                     d.set(Field::Repeats, word);
                     if !word.is_empty() {
                         d.set(Field::Count, count.to_string());
@@ -122,7 +122,11 @@ proptest! {
     fn validate_never_panics(draft in any_draft(), secs in any::<i32>()) {
         let report = validate(&draft);
         for p in &report.problems {
-            prop_assert!(!p.fields.is_empty() && !p.message.is_empty());
+            prop_assert!(!p.fields.is_empty());
+            // Every message has words in English, every placeholder filled.
+            let words = p.message.to_string();
+            prop_assert!(conference::Catalog::english().get(p.message.id).is_some(), "{:?}", p.message);
+            prop_assert!(!words.is_empty() && !words.contains('{'), "{words}");
         }
         let now = chrono::DateTime::from_timestamp(i64::from(secs) * 30, 0).unwrap().naive_utc();
         let _ = validate_at(&draft, now);

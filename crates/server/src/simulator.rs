@@ -246,7 +246,7 @@ impl Simulator {
             Err(report) => {
                 let responses = report
                     .errors()
-                    .map(|p| Response::new(400, p.field().name(), &p.message))
+                    .map(|p| Response::new(400, p.field().name(), &p.message.to_string()))
                     .collect();
                 return Envelope {
                     responses,
