@@ -102,6 +102,20 @@ impl Server {
         self.running.url(path)
     }
 
+    /// Writes a file into the served copy of the app (`path` relative to
+    /// it, folders made as needed), dropping its precompressed `.br` and
+    /// `.gz` siblings so the server sends what was written.
+    pub fn write_site_file(&self, path: &str, contents: &[u8]) {
+        let file = self.dist.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, contents).unwrap();
+        for ext in ["br", "gz"] {
+            let mut sibling = file.clone().into_os_string();
+            sibling.push(format!(".{ext}"));
+            let _ = std::fs::remove_file(sibling);
+        }
+    }
+
     async fn api(&self, function: &str, body: String) -> Value {
         let reply = reqwest::Client::new()
             .post(self.url(&format!("/api/json/{function}/")))
@@ -201,6 +215,8 @@ pub const DESKTOP: Screen = Screen {
 /// session, then the driver (killed, so a failing test leaves no process).
 pub struct Browser {
     pub client: Client,
+    /// ChromeDriver's address, for the commands fantoccini does not wrap.
+    driver_url: String,
     _driver: Driver,
     _profile: tempfile::TempDir,
 }
@@ -225,6 +241,18 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start(screen: Screen) -> Browser {
+        Browser::launch(screen, None).await
+    }
+
+    /// A browser whose person reads `locale` (a tag such as "de-DE"): its
+    /// interface language and first Accept-Language (then the tag's base,
+    /// "de"), so `navigator.languages[0]` is `locale`. Its console is kept
+    /// for [`Browser::console`].
+    pub async fn start_in(screen: Screen, locale: &str) -> Browser {
+        Browser::launch(screen, Some(locale)).await
+    }
+
+    async fn launch(screen: Screen, locale: Option<&str>) -> Browser {
         let port = free_port();
         let driver = Driver(
             Command::new(
@@ -250,7 +278,21 @@ impl Browser {
             args.push("--force-dark-mode".into());
             args.push("--blink-settings=preferredColorScheme=0".into());
         }
-        let caps = json!({ "goog:chromeOptions": { "args": args } });
+        let mut caps = json!({ "goog:chromeOptions": { "args": args } });
+        if let Some(locale) = locale {
+            let base = locale.split('-').next().unwrap();
+            let accept = if base == locale {
+                locale.to_owned()
+            } else {
+                format!("{locale},{base}")
+            };
+            let options = &mut caps["goog:chromeOptions"];
+            let args = options["args"].as_array_mut().unwrap();
+            args.push(format!("--lang={locale}").into());
+            args.push(format!("--accept-lang={accept}").into());
+            options["prefs"] = json!({ "intl.accept_languages": accept });
+            caps["goog:loggingPrefs"] = json!({ "browser": "ALL" });
+        }
         let caps = caps.as_object().unwrap().clone();
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
@@ -272,6 +314,7 @@ impl Browser {
         let _ = client.set_window_size(screen.width, 900).await;
         Browser {
             client,
+            driver_url: url,
             _driver: driver,
             _profile: profile,
         }
@@ -427,10 +470,54 @@ impl Browser {
         el.text().await.unwrap().trim().parse().unwrap()
     }
 
+    /// What the page wrote to its console since the last call, as
+    /// `(level, message)` ("WARNING", "SEVERE", …); ChromeDriver hands each
+    /// entry out once. Only for a browser from [`Browser::start_in`], which
+    /// asks ChromeDriver to keep the log.
+    pub async fn console(&self) -> Vec<(String, String)> {
+        let session = self.client.session_id().await.unwrap().unwrap();
+        let reply = reqwest::Client::new()
+            .post(format!("{}/session/{session}/se/log", self.driver_url))
+            .header("content-type", "application/json")
+            .body(json!({ "type": "browser" }).to_string())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let reply: Value = serde_json::from_str(&reply).unwrap();
+        reply["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no browser log: {reply}"))
+            .iter()
+            .map(|entry| {
+                (
+                    entry["level"].as_str().unwrap_or("").to_owned(),
+                    entry["message"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// Saves a screenshot into screenshots/ (git ignores it) for a person to look at.
     pub async fn screenshot(&self, name: &str) {
         let dir = workspace().join("screenshots");
         std::fs::create_dir_all(&dir).unwrap();
+        let png = self.full_page_png().await;
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Saves a full-page screenshot at `path` in the repository (docs/…):
+    /// pictures that are kept.
+    pub async fn screenshot_into(&self, path: &str) {
+        let file = workspace().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let png = self.full_page_png().await;
+        std::fs::write(file, png).unwrap();
+    }
+
+    async fn full_page_png(&self) -> Vec<u8> {
         // The whole page: make the window as tall as the content first.
         let height = self
             .js("return document.documentElement.scrollHeight")
@@ -447,8 +534,8 @@ impl Browser {
             .set_window_size(width as u32, (height as u32).clamp(600, 6000))
             .await;
         let png = self.client.screenshot().await.unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
         let _ = self.client.set_window_size(width as u32, 900).await;
+        png
     }
 
     /// axe-core's violations on the page as it stands (ids and impacts).
