@@ -140,12 +140,24 @@ fn check(bytes: &[u8]) -> Result<Vec<u8>, String> {
 /// browser keeps the first of a repeated attribute).
 fn with_attribute(html: &str) -> Option<String> {
     let mut from = 0;
-    while let Some(found) = ["id=\"conference-form\"", "id='conference-form'"]
+    // Quoted either way, or bare as a minifier writes it (`id=conference-form>`).
+    let needles = [
+        "id=\"conference-form\"",
+        "id='conference-form'",
+        "id=conference-form",
+    ];
+    while let Some((found, needle)) = needles
         .iter()
-        .filter_map(|needle| html[from..].find(needle).map(|at| from + at))
+        .filter_map(|needle| html[from..].find(needle).map(|at| (from + at, needle)))
         .min()
     {
         from = found + 1;
+        let after = &html[found + needle.len()..];
+        let bare_value_ends =
+            after.starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/');
+        if !needle.ends_with(['"', '\'']) && !bare_value_ends {
+            continue;
+        }
         let before = &html[..found];
         let Some(open) = before.rfind('<') else {
             continue;
@@ -260,6 +272,12 @@ mod tests {
 id='conference-form'>"#
         );
         assert_eq!(with_attribute("<div id=\"other\"></div>"), None);
+        // As the release build's minified index.html writes it.
+        assert_eq!(
+            with_attribute("<div data-api-base=/api/json/ id=conference-form></div>").unwrap(),
+            r#"<div data-messages="/messages/{lang}.json" data-api-base=/api/json/ id=conference-form></div>"#
+        );
+        assert_eq!(with_attribute("<div id=conference-formx></div>"), None);
     }
 
     #[test]
