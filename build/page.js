@@ -2,20 +2,22 @@
 // language and direction, and a menu of the form's languages. It runs before
 // the wasm arrives, with the words the build took from i18n/*.json.
 function conferenceFormPage(el) {
-  const { lang, languages, remember } = el.conferenceFormI18n;
-  const [, , dir, title, menuLabel] = languages.find(([code]) => code === lang);
-  const html = document.documentElement;
-  html.lang = lang;
-  html.dir = dir;
-  document.title = title;
-  document.getElementById("page-title").textContent = title;
+  const { lang, languages, texts, remember } = el.conferenceFormI18n;
   const label = document.createElement("label");
-  label.htmlFor = "page-language";
-  label.textContent = menuLabel;
   const menu = document.createElement("select");
-  menu.id = "page-language";
+  const show = (shown) => {
+    const [, , dir, title, menuLabel] = languages.find(([code]) => code === shown);
+    const html = document.documentElement;
+    html.lang = shown;
+    html.dir = dir;
+    document.title = title;
+    document.getElementById("page-title").textContent = title;
+    label.textContent = menuLabel;
+    menu.value = shown;
+  };
+  label.htmlFor = menu.id = "page-language";
   for (const [code, name] of languages) {
-    const option = new Option(name, code, false, code === lang);
+    const option = new Option(name, code);
     option.lang = code; // each name is read in its own language
     menu.append(option);
   }
@@ -25,4 +27,7 @@ function conferenceFormPage(el) {
     location.reload();
   };
   document.getElementById("page-bar").append(label, menu);
+  show(lang);
+  // The language's catalog did not come: the form is English, so is the page.
+  texts.then(([words]) => lang !== "en" && words === null && show("en"));
 }

@@ -88,7 +88,9 @@ async fn every_parameter_set_is_stored_as_typed() {
     }
     let preview = b.text(".cf-preview").await;
     assert!(
-        preview.contains("Sat 15 Mar 2031, 09:45") && preview.contains("Sat 5 Apr 2031, 09:45"),
+        // The browser's own words for the dates (Intl.DateTimeFormat, en-US).
+        preview.contains("Sat, Mar 15, 2031, 09:45 AM")
+            && preview.contains("Sat, Apr 5, 2031, 09:45 AM"),
         "{preview}"
     );
     b.click("#cf-submit").await;
@@ -399,12 +401,17 @@ async fn keyboard_only_from_start_to_created_with_visible_focus() {
     let (s, b) = page().await;
     b.js("document.activeElement && document.activeElement.blur()")
         .await;
-    // Tab into the page: the first control is the username.
+    // Tab into the page: the page's language menu, then the username.
     b.find("body")
         .await
         .send_keys(&Key::Tab.to_string())
         .await
         .unwrap();
+    b.until("focus on the language menu", || async {
+        b.focused_id().await == "page-language"
+    })
+    .await;
+    b.keys(&Key::Tab.to_string()).await;
     b.until("focus on the username", || async {
         b.focused_id().await == "cf-auth_username"
     })
