@@ -2,18 +2,19 @@
 //! JavaScript and writes the embedding loader), precompressing it, and the
 //! bundle budget.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::run::{root, run, sh, step, Result};
 
-/// What the app may weigh: wasm + JS + CSS, each gzip -9, added up.
-///
-/// The goal set for the product is 90 KB; the form does not meet it yet (see
-/// the README's "Size"), so this guards against growth from where it stands
-/// (116.7 KB), with a little room.
-pub const BUDGET_BYTES: usize = 120 * 1024;
-pub const GOAL_BYTES: usize = 90 * 1024;
+/// What the app may weigh: wasm + JS + CSS, each as the `.gz` and `.br`
+/// files the server sends (zopfli, brotli 11), added up: what the build
+/// reached (109,684 and 96,382 bytes) plus 2 KB, so a gain cannot erode
+/// unseen. Lower them when the bundle shrinks.
+pub const BUDGET_GZIP: usize = 109_684 + 2 * 1024;
+pub const BUDGET_BROTLI: usize = 96_382 + 2 * 1024;
+/// The product's goal, not met yet (see the README's "Size").
+pub const GOAL_GZIP: usize = 90 * 1024;
+pub const GOAL_BROTLI: usize = 76 * 1024;
 
 /// How the release bundle is compiled, for size (gzipped savings measured):
 /// - the standard library is rebuilt with panics that abort at once (15 KB):
@@ -128,11 +129,17 @@ fn precompress(dir: &Path) -> Result {
     Ok(())
 }
 
-/// gzip -9.
+/// gzip, by zopfli: any gzip reader takes it, and it is smaller than gzip -9.
 fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    e.write_all(bytes).expect("writing to memory");
-    e.finish().expect("writing to memory")
+    let mut out = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut out,
+    )
+    .expect("writing to memory");
+    out
 }
 
 /// brotli at quality 11.
@@ -162,12 +169,9 @@ pub fn budget() -> Result {
         .collect();
     files.sort();
     let (mut raw_total, mut gz_total, mut br_total) = (0, 0, 0);
-    println!(
-        "{:<48} {:>9} {:>9} {:>9}",
-        "file", "raw", "gzip -9", "brotli"
-    );
+    println!("{:<48} {:>9} {:>9} {:>9}", "file", "raw", "gzip", "brotli");
     // The compressed sizes are those of the `.gz` and `.br` files the build
-    // wrote (gzip -9, brotli 11): the very bytes the server sends.
+    // wrote (zopfli, brotli 11): the very bytes the server sends.
     let size = |path: String| {
         std::fs::metadata(&path)
             .map(|m| m.len() as usize)
@@ -189,17 +193,19 @@ pub fn budget() -> Result {
         br_total += br;
     }
     println!("{:<48} {raw_total:>9} {gz_total:>9} {br_total:>9}", "total");
+    let goal = if gz_total <= GOAL_GZIP && br_total <= GOAL_BROTLI {
+        "met"
+    } else {
+        "not met yet"
+    };
     println!(
-        "budget: {gz_total} of {BUDGET_BYTES} bytes gzipped; the goal is {GOAL_BYTES} ({})",
-        if gz_total <= GOAL_BYTES {
-            "met"
-        } else {
-            "not met yet"
-        }
+        "budget: {gz_total} of {BUDGET_GZIP} bytes gzipped, {br_total} of {BUDGET_BROTLI} brotli; \
+         the goal is {GOAL_GZIP} and {GOAL_BROTLI} ({goal})"
     );
-    if gz_total > BUDGET_BYTES {
+    if gz_total > BUDGET_GZIP || br_total > BUDGET_BROTLI {
         return Err(format!(
-            "the bundle is {gz_total} bytes gzipped, over the budget of {BUDGET_BYTES}"
+            "the bundle is {gz_total} bytes gzipped and {br_total} brotli, over the budget of \
+             {BUDGET_GZIP} and {BUDGET_BROTLI}"
         ));
     }
     Ok(())
