@@ -17,7 +17,10 @@ fuzz_target!(|input: (Now, FuzzDraft)| {
     let report = validate(&draft);
     for p in &report.problems {
         let words = p.message.to_string();
-        assert!(!p.fields.is_empty() && !words.is_empty() && !words.contains('{'), "{p:?}");
+        assert!(
+            !p.fields.is_empty() && !words.is_empty() && !words.contains('{'),
+            "{p:?}"
+        );
     }
     assert!(report
         .problems

@@ -570,6 +570,32 @@ impl Browser {
     }
 }
 
+/// Nothing scrolls sideways, no control sticks out of the form on either
+/// side, and no text is wider than its box.
+pub async fn no_overflow(b: &Browser) {
+    let wide = b
+        .js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        .await;
+    assert!(
+        wide[0].as_u64() <= wide[1].as_u64(),
+        "the page scrolls sideways: {wide}"
+    );
+    // In either direction: an rtl form's controls could stick out on the left.
+    let clipped = b
+        .js("const r = document.querySelector('.cf').getBoundingClientRect(); return [...document.querySelectorAll('.cf input, .cf select, .cf button')].filter(e => e.type !== 'hidden' && (e.getBoundingClientRect().right > r.right + 1 || e.getBoundingClientRect().left < r.left - 1)).map(e => e.id)")
+        .await;
+    assert_eq!(
+        clipped,
+        serde_json::json!([]),
+        "controls stick out of the form"
+    );
+    // Nor do words: no message, label or hint is wider than its box.
+    let cut = b
+        .js("return [...document.querySelectorAll('.cf p, .cf label, .cf legend, .cf h2, .cf li, .cf a')].filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline').map(e => e.textContent.slice(0, 40))")
+        .await;
+    assert_eq!(cut, serde_json::json!([]), "text overflows its box");
+}
+
 /// Signs in as `user` and fills the two values the API requires.
 pub async fn fill_minimum(b: &Browser, user: &str, code: &str) {
     b.type_into("#cf-auth_username", user).await;

@@ -473,24 +473,6 @@ async fn embedded_in_a_host_page_with_its_event_and_its_styles_untouched() {
     b.close().await;
 }
 
-async fn no_overflow(b: &Browser) {
-    let wide = b
-        .js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        .await;
-    assert!(
-        wide[0].as_u64() <= wide[1].as_u64(),
-        "the page scrolls sideways: {wide}"
-    );
-    let clipped = b
-        .js("const r = document.querySelector('.cf').getBoundingClientRect(); return [...document.querySelectorAll('.cf input, .cf select, .cf button')].filter(e => e.type !== 'hidden' && e.getBoundingClientRect().right > r.right + 1).map(e => e.id)")
-        .await;
-    assert_eq!(
-        clipped,
-        serde_json::json!([]),
-        "controls stick out of the form"
-    );
-}
-
 #[tokio::test]
 async fn narrow_screen_and_dark_scheme_nothing_overflows_or_hides() {
     let s = Server::start(&[]);

@@ -104,31 +104,6 @@ async fn form_warnings(b: &Browser) -> Vec<String> {
         .collect()
 }
 
-/// Nothing scrolls sideways, no control sticks out of the form (as in e2e.rs).
-async fn no_overflow(b: &Browser) {
-    let wide = b
-        .js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        .await;
-    assert!(
-        wide[0].as_u64() <= wide[1].as_u64(),
-        "the page scrolls sideways: {wide}"
-    );
-    // In either direction: an rtl form's controls could stick out on the left.
-    let clipped = b
-        .js("const r = document.querySelector('.cf').getBoundingClientRect(); return [...document.querySelectorAll('.cf input, .cf select, .cf button')].filter(e => e.type !== 'hidden' && (e.getBoundingClientRect().right > r.right + 1 || e.getBoundingClientRect().left < r.left - 1)).map(e => e.id)")
-        .await;
-    assert_eq!(
-        clipped,
-        serde_json::json!([]),
-        "controls stick out of the form"
-    );
-    // Nor do words: no message, label or hint is wider than its box.
-    let cut = b
-        .js("return [...document.querySelectorAll('.cf p, .cf label, .cf legend, .cf h2, .cf li, .cf a')].filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline').map(e => e.textContent.slice(0, 40))")
-        .await;
-    assert_eq!(cut, serde_json::json!([]), "text overflows its box");
-}
-
 /// Submits the empty form: the summary of problems opens, titled in `catalog`.
 async fn submit_with_errors(b: &Browser, catalog: &Value) {
     b.click("#cf-submit").await;
