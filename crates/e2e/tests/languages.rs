@@ -425,3 +425,42 @@ async fn the_servers_messages_option_gives_the_operators_words() {
     assert_eq!(form_warnings(&b).await, Vec::<String>::new());
     b.close().await;
 }
+
+#[tokio::test]
+async fn every_other_language_fits_a_narrow_screen_with_errors_and_axe_finds_nothing() {
+    // German and Arabic have tests of their own above; here, the rest.
+    let langs = ["en", "fr", "es", "nl", "pt"];
+    let pages: Vec<(String, String)> = langs
+        .iter()
+        .map(|l| {
+            (
+                format!("{l}.html"),
+                format!("data-api-base=/api/json/ data-lang={l}"),
+            )
+        })
+        .collect();
+    let pages: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(n, a)| (n.as_str(), a.as_str()))
+        .collect();
+    let s = Server::start_with_pages(&[], &pages);
+    let b = browser_in(NARROW, "en-US").await;
+    for lang in langs {
+        let catalog = words(lang);
+        b.open(&s.url(&format!("/{lang}.html"))).await;
+        assert_eq!(
+            lang_dir(&b).await.0,
+            serde_json::json!([lang, "ltr"]),
+            "{lang}"
+        );
+        labels_are(&b, &catalog, &word(&catalog, "label.code")).await;
+        submit_with_errors(&b, &catalog).await;
+        no_overflow(&b).await;
+        assert_eq!(
+            b.accessibility_violations().await,
+            Vec::<String>::new(),
+            "{lang}"
+        );
+    }
+    b.close().await;
+}
