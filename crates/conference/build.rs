@@ -11,7 +11,9 @@ use std::path::Path;
 mod json;
 
 fn main() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../i18n/en.json");
+    // Read at run time: a build script binary may be reused for a checkout elsewhere.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo");
+    let source = Path::new(&manifest_dir).join("../../i18n/en.json");
     println!("cargo::rerun-if-changed={}", source.display());
     let text = std::fs::read(&source).expect("i18n/en.json");
     let Ok(json::Json::Object(members)) = json::Json::parse(&text) else {
