@@ -3,7 +3,8 @@
 // the head of embed.js, with the list of languages filled in from i18n/*.json. The app
 // (src/i18n.rs) reads what it leaves on the mount element.
 function conferenceFormLanguage(el, catalogs) {
-  // [code, its own name, dir, the page's title, the menu's label], English first
+  // [code, its own name, dir, the page's title, the menu's label, the
+  // catalog's file], English first
   const languages = __LANGUAGES__;
   const key = "conference-form-language"; // the menu's choice: not a secret
   const stored = () => {
@@ -33,7 +34,7 @@ function conferenceFormLanguage(el, catalogs) {
   // [the language's catalog, the operator's words]; English is built in.
   const load = (lang) =>
     Promise.all([
-      lang === "en" ? null : text(new URL(`${lang}.json`, catalogs)),
+      lang === "en" ? null : text(new URL(languages.find(([code]) => code === lang)[5], catalogs)),
       el.dataset.messages
         ? text(new URL(el.dataset.messages.replace("{lang}", lang), document.baseURI))
         : null,

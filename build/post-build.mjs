@@ -58,8 +58,11 @@ if (process.env.TRUNK_PROFILE === "release") {
 }
 
 // Every catalog must parse. The loader gets, per language: its code, its
-// own name, and the standalone page's words (direction, title, menu label),
-// so the page is in its language before any catalog downloads.
+// own name, the standalone page's words (direction, title, menu label), so
+// the page is in its language before any catalog downloads, and the file
+// the form's words are fetched from: a compact copy named by its content
+// (`de-<hash>.json`, as Trunk names its files), which the server lets
+// browsers keep for good, so a second visit asks nothing.
 const languages = readdirSync(join(root, "i18n"))
   .filter((name) => name.endsWith(".json"))
   .map((name) => {
@@ -67,7 +70,11 @@ const languages = readdirSync(join(root, "i18n"))
     const catalog = JSON.parse(readFileSync(join(root, "i18n", name), "utf8"));
     const page = [catalog["language"], catalog["dir"], catalog["page.title"], catalog["language.menu"]];
     if (!page.every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title or language.menu missing`);
-    return [code, ...page];
+    if (code === "en") return [code, ...page, null]; // built into the wasm
+    const compact = JSON.stringify(catalog);
+    const file = `${code}-${createHash("sha256").update(compact).digest("hex").slice(0, 16)}.json`;
+    writeFileSync(join(stage, "i18n", file), compact);
+    return [code, ...page, file];
   })
   .sort(([a], [b]) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
 let i18n = readFileSync(join(root, "build/i18n.js"), "utf8").replace(

@@ -49,7 +49,7 @@ fn mobile() -> Option<(Value, f64)> {
     ))
 }
 
-fn profiles() -> [Profile; 4] {
+fn profiles() -> [Profile; 5] {
     let profile = |name, throttle, width, lang, warm| Profile {
         name,
         throttle,
@@ -66,6 +66,7 @@ fn profiles() -> [Profile; 4] {
             None,
             false,
         ),
+        profile("mobile, second visit (cached)", mobile(), 412, None, true),
         // German: its catalog is one more request, made beside the wasm's.
         profile("mobile, German browser", mobile(), 412, Some("de"), false),
         profile(

@@ -335,8 +335,14 @@ async fn broken_catalogs_fall_back_with_one_warning_each() {
     b.close().await;
 
     // (c) The shipped German does not parse: English. A new browser, whose
-    // cache never held the good de.json.
-    s.write_site_file("i18n/de.json", b"{\"label.code\": ");
+    // cache never held the good one. The form fetches the copy the build
+    // named by its content (i18n/de-<hash>.json).
+    let shipped = std::fs::read_dir(s.dist.join("i18n"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("de-") && n.ends_with(".json"))
+        .expect("the build's i18n/de-<hash>.json");
+    s.write_site_file(&format!("i18n/{shipped}"), b"{\"label.code\": ");
     let b = browser_in(DESKTOP, "de-DE").await;
     b.open(&s.url("/")).await;
     labels_are(&b, &en, &word(&en, "label.code")).await;
