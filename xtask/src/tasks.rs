@@ -41,7 +41,8 @@ pub fn test() -> Result {
 
     step("end to end: the release build, our server, headless Chromium");
     run(sh("cargo build -p conference-server"))?;
-    let mut e2e = sh("cargo test -p e2e --test e2e -- --test-threads=1");
+    // Both suites: the product in English (e2e) and in its other languages.
+    let mut e2e = sh("cargo test -p e2e --tests -- --test-threads=1");
     e2e.env("CONFERENCE_DIST", root().join("dist"));
     run_tests(e2e, &mut tally)?;
     // One closing line for the whole run.
