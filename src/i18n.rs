@@ -118,7 +118,7 @@ pub async fn start(mount: &web_sys::HtmlElement) {
 }
 
 /// `texts` resolves to `[shipped catalog or null, operator catalog or null]`:
-/// English first, the language over it, the operator's words over both. A
+/// the operator's words over the language's, over English. A
 /// catalog that does not parse is skipped with a warning (the loader already
 /// warned about one that did not load).
 async fn install(lang: &str, texts: JsValue) {
@@ -127,7 +127,8 @@ async fn install(lang: &str, texts: JsValue) {
         Err(_) => JsValue::NULL,
     };
     let texts = Array::from(&texts);
-    let mut catalog = Catalog::english().clone();
+    // What the catalogs leave out, `Catalog` takes from English itself.
+    let mut catalog = Catalog::default();
     // The language actually shown: English when its catalog did not come.
     let mut shown = "en";
     for (i, what) in ["language", "override"].into_iter().enumerate() {
