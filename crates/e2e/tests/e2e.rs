@@ -529,7 +529,9 @@ async fn axe_finds_no_violations_empty_with_errors_and_created() {
         Vec::<String>::new(),
         "the form with errors"
     );
-    b.screenshot("errors-1280-light").await;
+    // The README's pictures: the form as a first submit leaves it, and a
+    // created conference.
+    b.screenshot_into("docs/form.png").await;
     fill_minimum(&b, "demo", "700040").await;
     b.click("#cf-submit").await;
     b.created_id().await;
@@ -538,6 +540,7 @@ async fn axe_finds_no_violations_empty_with_errors_and_created() {
         Vec::<String>::new(),
         "the created page"
     );
+    b.screenshot_into("docs/created.png").await;
     b.close().await;
 }
 
