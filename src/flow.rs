@@ -351,7 +351,7 @@ fn unexpected_summary(u: &Unexpected) -> Message {
         u.what.clone()
     } else {
         Message::new("reply.http")
-            .int("status", u.status)
+            .text("status", u.status.to_string())
             .message("what", u.what.clone())
     }
 }

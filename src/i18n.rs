@@ -21,6 +21,7 @@ thread_local! {
     static CATALOG: Cell<&'static Catalog> = Cell::new(Catalog::english());
     static LANG: RefCell<String> = RefCell::new("en".into());
     static DATES: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static NUMBERS: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
 /// The text of a message id in the form's language.
@@ -43,9 +44,27 @@ pub fn hint(field: Field) -> Option<&'static str> {
     CATALOG.with(|c| c.get().hint(field))
 }
 
-/// A message in words.
+/// A message in words, its quantities written as the language writes them.
 pub fn say(message: &Message) -> String {
-    CATALOG.with(|c| c.get().render(message))
+    CATALOG.with(|c| c.get().render_with(message, &number))
+}
+
+/// A quantity by the browser's `Intl.NumberFormat` (1.000 in German, ١٠٠٠
+/// in Arabic).
+fn number(n: i64) -> String {
+    let format = NUMBERS.with(|f| {
+        f.borrow_mut()
+            .get_or_insert_with(|| {
+                let locales = Array::of1(&lang().into());
+                js_sys::Intl::NumberFormat::new(&locales, &Object::new()).format()
+            })
+            .clone()
+    });
+    format
+        .call1(&JsValue::NULL, &(n as f64).into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| n.to_string())
 }
 
 /// The language's code (`lang`), as the form's root element carries it.
@@ -150,4 +169,5 @@ async fn install(lang: &str, texts: JsValue) {
     CATALOG.with(|c| c.set(Box::leak(Box::new(catalog))));
     LANG.with(|l| *l.borrow_mut() = shown.to_owned());
     DATES.with(|d| d.take());
+    NUMBERS.with(|f| f.take());
 }

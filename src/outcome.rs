@@ -87,7 +87,7 @@ pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
                                 <p>
                                     {say(
                                         &Message::new("failure.http_status")
-                                            .int("status", u.status)
+                                            .text("status", u.status.to_string())
                                             .message("what", u.what),
                                     )}
                                 </p>

@@ -33,7 +33,7 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
         match outcome {
             Ok(created) => {
                 form.status.set(say(
-                    &Message::new("status.created").int("id", created.id as i64)
+                    &Message::new("status.created").text("id", created.id.to_string())
                 ));
                 if let Some(el) = &mount {
                     crate::dom::announce_created(el, created.id, &created.code);

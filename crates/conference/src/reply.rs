@@ -218,7 +218,7 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
         Some(code) => unexpected(
             status,
             body,
-            Message::new("reply.result_code").int("code", *code),
+            Message::new("reply.result_code").text("code", code.to_string()),
         ),
     }
 }
@@ -275,7 +275,7 @@ pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Accepted> {
         _ => unexpected(
             status,
             body,
-            Message::new("reply.unexpected_code").int("code", code),
+            Message::new("reply.unexpected_code").text("code", code.to_string()),
         ),
     })
 }

@@ -204,10 +204,15 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
 }
 
 fn range_message(field: Field, min: i64, max: i64) -> Message {
-    let (id, min, max) = match field {
-        Field::Year => ("rule.year_range", *YEARS.start(), *YEARS.end()),
-        _ if max == crate::params::MAX_ID => ("rule.id_range", min, max),
-        _ => ("rule.range", min, max),
+    let id = match field {
+        // Years are not quantities: no thousands separator, whatever the language.
+        Field::Year => {
+            return Message::new("rule.year_range")
+                .text("min", YEARS.start().to_string())
+                .text("max", YEARS.end().to_string())
+        }
+        _ if max == crate::params::MAX_ID => "rule.id_range",
+        _ => "rule.range",
     };
     Message::new(id)
         .field("label", field)

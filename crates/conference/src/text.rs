@@ -21,8 +21,11 @@ pub const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.json"));
 pub enum Arg {
     /// A parameter, shown as its label in the catalog's language.
     Field(Field),
+    /// A quantity (a limit, a count), written as the language writes numbers
+    /// where the caller renders with [`Catalog::render_with`].
     Int(i64),
-    /// Text as it is (a switch's own words, a code, a list of API values).
+    /// Text as it is (a switch's own words, an ID or code, a year, a list of
+    /// API values).
     Text(String),
     /// Another message, rendered in the same language.
     Message(Box<Message>),
@@ -164,8 +167,14 @@ impl Catalog {
     }
 
     /// The message in words: each `{name}` replaced by its argument; a
-    /// placeholder without one is left as written.
+    /// placeholder without one is left as written. Numbers in ASCII digits.
     pub fn render(&self, message: &Message) -> String {
+        self.render_with(message, &|n| n.to_string())
+    }
+
+    /// [`Catalog::render`], with quantities written by `number` (the browser
+    /// passes its `Intl.NumberFormat`).
+    pub fn render_with(&self, message: &Message, number: &dyn Fn(i64) -> String) -> String {
         let mut out = String::new();
         let mut rest = self.text(message.id);
         while let Some(open) = rest.find('{') {
@@ -180,9 +189,9 @@ impl Catalog {
                 Some((close, arg)) => {
                     match arg {
                         Arg::Field(field) => out.push_str(self.label(*field)),
-                        Arg::Int(n) => out.push_str(&n.to_string()),
+                        Arg::Int(n) => out.push_str(&number(*n)),
                         Arg::Text(text) => out.push_str(text),
-                        Arg::Message(inner) => out.push_str(&self.render(inner)),
+                        Arg::Message(inner) => out.push_str(&self.render_with(inner, number)),
                     }
                     rest = &after[close + 1..];
                 }
@@ -261,6 +270,16 @@ mod tests {
             .ends_with("{then}"));
         let odd = Catalog::parse(r#"{"x": "a { b {c"}"#).unwrap();
         assert_eq!(odd.render(&Message::new("x").int("c", 1)), "a { b {c");
+    }
+
+    #[test]
+    fn quantities_are_written_by_the_callers_formatter() {
+        let m = Message::new("preview.more").int("count", 1500);
+        assert_eq!(
+            Catalog::english().render_with(&m, &|n| format!("<{n}>")),
+            "and <1500> more"
+        );
+        assert_eq!(Catalog::english().render(&m), "and 1500 more");
     }
 
     #[test]

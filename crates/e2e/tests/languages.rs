@@ -144,6 +144,16 @@ async fn a_german_browser_gets_the_form_in_german_from_first_error_to_created() 
     let rule = word(&de, "rule.not_digits").replace("{label}", &word(&de, "label.code"));
     let expected = format!("{} {rule}", word(&de, "message.error"));
     b.expect_messages("cf-code", &[expected.as_str()]).await;
+    // Its numbers as German writes them (Intl.NumberFormat): 1.000, not 1000.
+    b.retype("#cf-count", "5000").await;
+    b.click("#cf-talkpin").await;
+    let range = word(&de, "rule.range")
+        .replace("{label}", &word(&de, "label.count"))
+        .replace("{min}", "1")
+        .replace("{max}", "1.000");
+    let expected = format!("{} {range}", word(&de, "message.error"));
+    b.expect_messages("cf-count", &[expected.as_str()]).await;
+    b.retype("#cf-count", "1").await;
 
     submit_with_errors(&b, &de).await;
     assert_eq!(
