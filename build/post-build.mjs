@@ -42,12 +42,14 @@ const css = built(/^form-[0-9a-f]+\.css$/);
 const integrity = (path) =>
   "sha384-" + createHash("sha384").update(readFileSync(path)).digest("base64");
 
-if (process.env.TRUNK_PROFILE === "release") {
+const release = process.env.TRUNK_PROFILE === "release";
+// The copy `cargo xtask setup` pinned, whatever PATH holds.
+const terser = join(root, ".tools/node_modules/.bin/terser");
+if (release && !existsSync(terser)) throw new Error(`${terser} is missing: run \`cargo xtask setup\` first`);
+
+if (release) {
   const path = join(stage, js);
   const before = integrity(path);
-  // The copy `cargo xtask setup` pinned, whatever PATH holds.
-  const terser = join(root, ".tools/node_modules/.bin/terser");
-  if (!existsSync(terser)) throw new Error(`${terser} is missing: run \`cargo xtask setup\` first`);
   const args = [path, "--module", "--compress", "--mangle", "--output", path];
   console.log(`$ terser ${args.join(" ")}`);
   execFileSync(terser, args, { stdio: "inherit" });
@@ -82,11 +84,12 @@ let i18n = readFileSync(join(root, "build/i18n.js"), "utf8").replace(
   JSON.stringify(languages),
 );
 let page = readFileSync(join(root, "build/page.js"), "utf8");
-if (process.env.TRUNK_PROFILE === "release") {
-  const terser = join(root, ".tools/node_modules/.bin/terser");
-  // Kept by name: the inline call below and embed.js call it.
-  i18n = execFileSync(terser, ["--compress", "--mangle", "--keep-fnames"], { input: i18n }).toString().trim();
-  page = execFileSync(terser, ["--compress", "--mangle", "--keep-fnames"], { input: page }).toString().trim();
+if (release) {
+  // Function names kept: the inline call below and embed.js call them.
+  const minify = (code) =>
+    execFileSync(terser, ["--compress", "--mangle", "--keep-fnames"], { input: code }).toString().trim();
+  i18n = minify(i18n);
+  page = minify(page);
 }
 {
   const indexPath = join(stage, "index.html");

@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use conference::{Catalog, Field, Message};
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Intl, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -52,19 +52,12 @@ pub fn say(message: &Message) -> String {
 /// A quantity by the browser's `Intl.NumberFormat` (1.000 in German, ١٠٠٠
 /// in Arabic).
 fn number(n: i64) -> String {
-    let format = NUMBERS.with(|f| {
-        f.borrow_mut()
-            .get_or_insert_with(|| {
-                let locales = Array::of1(&lang().into());
-                js_sys::Intl::NumberFormat::new(&locales, &Object::new()).format()
-            })
-            .clone()
-    });
-    format
-        .call1(&JsValue::NULL, &(n as f64).into())
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| n.to_string())
+    formatted(
+        &NUMBERS,
+        || Intl::NumberFormat::new(&locales(), &Object::new()).format(),
+        &(n as f64).into(),
+    )
+    .unwrap_or_else(|| n.to_string())
 }
 
 /// The language's code (`lang`), as the form's root element carries it.
@@ -88,31 +81,38 @@ pub fn when(at: NaiveDateTime) -> String {
     let millis = js_sys::Date::utc(f64::from(at.year()), f64::from(at.month0()))
         + (f64::from(at.day() - 1) * 24.0 + f64::from(at.hour())) * 3_600_000.0
         + f64::from(at.minute()) * 60_000.0;
-    let format = DATES.with(|d| {
-        d.borrow_mut()
-            .get_or_insert_with(|| {
-                let options = Object::new();
-                for (k, v) in [
-                    ("weekday", "short"),
-                    ("day", "numeric"),
-                    ("month", "short"),
-                    ("year", "numeric"),
-                    ("hour", "2-digit"),
-                    ("minute", "2-digit"),
-                    ("timeZone", "UTC"),
-                ] {
-                    let _ = Reflect::set(&options, &k.into(), &v.into());
-                }
-                let locales = Array::of1(&lang().into());
-                js_sys::Intl::DateTimeFormat::new(&locales, &options).format()
-            })
-            .clone()
-    });
-    format
-        .call1(&JsValue::NULL, &js_sys::Date::new(&millis.into()))
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+    let format = || {
+        let options = Object::new();
+        for (k, v) in [
+            ("weekday", "short"),
+            ("day", "numeric"),
+            ("month", "short"),
+            ("year", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("timeZone", "UTC"),
+        ] {
+            let _ = Reflect::set(&options, &k.into(), &v.into());
+        }
+        Intl::DateTimeFormat::new(&locales(), &options).format()
+    };
+    formatted(&DATES, format, &js_sys::Date::new(&millis.into())).unwrap_or_default()
+}
+
+/// The form's language, as `Intl` takes it.
+fn locales() -> Array {
+    Array::of1(&lang().into())
+}
+
+/// `value` written by an `Intl` formatter's `format`, made once per
+/// language (`install` forgets it) and kept in `cache`.
+fn formatted(
+    cache: &'static std::thread::LocalKey<RefCell<Option<Function>>>,
+    make: impl FnOnce() -> Function,
+    value: &JsValue,
+) -> Option<String> {
+    let format = cache.with(|f| f.borrow_mut().get_or_insert_with(make).clone());
+    format.call1(&JsValue::NULL, value).ok()?.as_string()
 }
 
 /// What the loader left on the mount element, if it ran.
