@@ -1,10 +1,11 @@
 //! One control per parameter, drawn from the core's table: the label, the
 //! hint, the kind of input, and the problems that concern it.
 
-use conference::{Field, Kind, Severity, START};
+use conference::{Field, Kind, Message, Severity, PINS, START};
 use leptos::prelude::*;
 
 use crate::i18n::{choice, hint, label, say, t};
+use crate::outcome::schedule_preview;
 use crate::state::{control_id, FormState};
 
 /// The messages under a control's label, and the ids that describe it.
@@ -71,94 +72,117 @@ fn single_field(field: Field) -> &'static [Field] {
     std::slice::from_ref(&field.param().field)
 }
 
-/// A text-like input: text, digits, whole numbers, phone numbers, secrets.
-#[component]
-pub fn TextInput(
-    field: Field,
-    /// A button beside the input (Suggest, Generate).
-    action: Option<AnyView>,
-    /// The host page fixed the value (`data-customer`): shown, not editable.
-    readonly: bool,
-) -> impl IntoView {
-    let form = expect_context::<FormState>();
+/// The control for one parameter, with what goes beside and after it. The
+/// five parts of the start share one control; the token has none (a host
+/// page sets it).
+pub fn control(form: FormState, field: Field) -> AnyView {
+    match field {
+        Field::Year => start(form).into_any(),
+        Field::Repeats => choice_control(form, field).into_any(),
+        _ if field == Field::AuthToken || START.contains(&field) => ().into_any(),
+        _ => input_control(form, field).into_any(),
+    }
+}
+
+/// Every `<input>` control, checkbox included, is this one element tree
+/// (what differs are attribute values), so the bundle holds one copy of it:
+/// the label, the hint, the messages, the input and its button. A checkbox
+/// is laid out input first by the stylesheet.
+fn input_control(form: FormState, field: Field) -> impl IntoView {
     let param = field.param();
     let id = control_id(field);
     let fields = single_field(field);
     let value = form.value(field);
-    let (input_type, inputmode, autocomplete, width) = match param.kind {
-        Kind::Digits { .. } => ("text", Some("numeric"), Some("off"), "cf-w14"),
-        Kind::Integer { .. } => ("text", Some("numeric"), Some("off"), "cf-w7"),
-        Kind::Phone { .. } => ("tel", None, Some("off"), "cf-w14"),
-        Kind::Secret => ("password", None, Some("current-password"), "cf-w24"),
-        _ if field == Field::AuthUsername => ("text", None, Some("username"), "cf-w24"),
-        _ => ("text", None, None, "cf-wfull"),
+    let flag = matches!(param.kind, Kind::Flag);
+    let (input_type, inputmode, autocomplete, class) = match param.kind {
+        Kind::Flag => ("checkbox", None, None, "cf-check"),
+        Kind::Digits { .. } => ("text", Some("numeric"), Some("off"), "cf-input cf-w14"),
+        Kind::Integer { .. } => ("text", Some("numeric"), Some("off"), "cf-input cf-w7"),
+        Kind::Phone { .. } => ("tel", None, Some("off"), "cf-input cf-w14"),
+        Kind::Secret => (
+            "password",
+            None,
+            Some("current-password"),
+            "cf-input cf-w24",
+        ),
+        _ if field == Field::AuthUsername => ("text", None, Some("username"), "cf-input cf-w24"),
+        _ => ("text", None, None, "cf-input cf-wfull"),
     };
-    let spellcheck =
-        matches!(param.kind, Kind::Text { .. } if field == Field::Description).then_some("true");
+    // The host page fixed the customer (`data-customer`): shown, not editable.
+    let readonly = field == Field::Customer && form.config.with_value(|c| c.customer.is_some());
+    let action = match field {
+        Field::Code => Some((t("button.suggest_code"), None)),
+        _ if PINS.contains(&field) => Some((
+            t("button.generate"),
+            Some(say(
+                &Message::new("button.generate_for").field("label", field)
+            )),
+        )),
+        _ => None,
+    };
+    let act = move || match field {
+        Field::Code => crate::submit::suggest_code(form),
+        _ => crate::submit::generate_pin(form, field),
+    };
     view! {
-        <div class="cf-group" class:cf-group-error=has_error(form, fields)>
-            <label class="cf-label" for=id.clone()>{label(field)}</label>
+        <div
+            class=if flag { "cf-group cf-checkbox" } else { "cf-group" }
+            class:cf-group-error=has_error(form, fields)
+        >
+            <label class=if flag { "cf-check-label" } else { "cf-label" } for=id.clone()>
+                {label(field)}
+            </label>
             {hint_view(&id, hint(field))}
             {messages(form, id.clone(), fields)}
             <div class="cf-input-row">
                 <input
-                    class=format!("cf-input {width}")
+                    class=class
                     id=id.clone()
                     name=param.name
                     type=input_type
                     inputmode=inputmode
                     autocomplete=autocomplete
-                    spellcheck=spellcheck.unwrap_or("false")
+                    spellcheck=if field == Field::Description { "true" } else { "false" }
                     readonly=readonly
                     aria-invalid=aria_invalid(form, fields)
                     aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
-                    prop:value=move || value.get()
+                    // A checkbox sends 1 when ticked (and nothing, so the default 0, when not).
+                    prop:value=move || if flag { "1".to_owned() } else { value.get() }
+                    prop:checked=move || flag && value.get().trim() == "1"
                     on:input=move |ev| {
-                        let v = event_target_value(&ev);
+                        let v = if flag {
+                            (if event_target_checked(&ev) { "1" } else { "0" }).to_owned()
+                        } else {
+                            event_target_value(&ev)
+                        };
                         form.input(&[field], vec![(field, v)]);
+                        if flag {
+                            form.leave(&[field]);
+                        }
                     }
                     on:blur=move |_| form.leave(&[field])
                 />
-                {action}
+                {action.map(|(text, label)| {
+                    view! {
+                        <button
+                            type="button"
+                            class="cf-button cf-button-secondary"
+                            aria-label=label
+                            on:click=move |_| act()
+                        >
+                            {text}
+                        </button>
+                    }
+                })}
             </div>
-        </div>
-    }
-}
-
-/// A checkbox for a 0/1 option.
-#[component]
-pub fn Flag(field: Field) -> impl IntoView {
-    let form = expect_context::<FormState>();
-    let param = field.param();
-    let id = control_id(field);
-    let fields = single_field(field);
-    let value = form.value(field);
-    view! {
-        <div class="cf-checkbox">
-            <input
-                id=id.clone()
-                name=param.name
-                type="checkbox"
-                value="1"
-                aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
-                prop:checked=move || value.get().trim() == "1"
-                on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    form.input(&[field], vec![(field, if on { "1" } else { "0" }.to_owned())]);
-                    form.leave(&[field]);
-                }
-            />
-            <label for=id.clone()>{label(field)}</label>
-            {hint_view(&id, hint(field))}
-            {messages(form, id.clone(), fields)}
+            {(field == Field::Code).then(|| view! { <p class="cf-hint cf-section-hint">{t("hint.pins")}</p> })}
+            {(field == Field::Count).then(|| schedule_preview(form))}
         </div>
     }
 }
 
 /// A select for a parameter with a fixed list of values (`repeats`).
-#[component]
-pub fn Choice(field: Field) -> impl IntoView {
-    let form = expect_context::<FormState>();
+fn choice_control(form: FormState, field: Field) -> impl IntoView {
     let param = field.param();
     let Kind::Choice(choices) = param.kind else {
         return ().into_any();
@@ -203,9 +227,7 @@ pub fn Choice(field: Field) -> impl IntoView {
 /// The start: a date and a time, written into year, month, day, hour and
 /// minute (kept in hidden inputs named as the API names them). No date
 /// means no start date (year 0).
-#[component]
-pub fn Start() -> impl IntoView {
-    let form = expect_context::<FormState>();
+fn start(form: FormState) -> impl IntoView {
     let v = move |f: Field| form.value(f);
     // What the two controls hold, as the browser reports it. The browser
     // reports "" until every part of a date or time is typed, so writing the

@@ -153,11 +153,11 @@ pub async fn create_conference(
     api: &impl Api,
     session: &mut Session,
     draft: &mut Draft,
-    step: impl Fn(Step),
+    step: &dyn Fn(Step),
 ) -> Result<CreatedConference, NotCreated> {
     // The form's own check passed, so this cannot fail; be safe anyway.
     let conference = Conference::from_draft(draft).map_err(|_| NotCreated::Refused(Vec::new()))?;
-    let mut credentials = sign_in(api, session, draft, &step).await?;
+    let mut credentials = sign_in(api, session, draft, step).await?;
 
     // A create whose reply was lost may have happened: look before repeating it.
     if session.uncertain_code.as_deref() == Some(conference.code()) {
@@ -178,7 +178,7 @@ pub async fn create_conference(
     if checked == Err(Stop::Reply(Outcome::BadCredentials)) && session.token_is_ours {
         // Our token expired: sign in again once, with the password still typed.
         draft.set(Field::AuthToken, "");
-        credentials = sign_in(api, session, draft, &step).await?;
+        credentials = sign_in(api, session, draft, step).await?;
         checked = create(api, &conference, &credentials, true).await;
     }
     match checked.map_err(|stop| refused(session, draft, stop, false))? {
@@ -221,7 +221,7 @@ pub async fn sign_in(
     api: &impl Api,
     session: &mut Session,
     draft: &mut Draft,
-    step: &impl Fn(Step),
+    step: &dyn Fn(Step),
 ) -> Result<Credentials, NotCreated> {
     let password_credentials = match Credentials::from_draft(draft) {
         token @ Credentials::Token(_) => return Ok(token),
@@ -436,7 +436,7 @@ mod tests {
         draft: &mut Draft,
     ) -> (Result<CreatedConference, NotCreated>, Vec<Step>) {
         let steps = RefCell::new(Vec::new());
-        let result = run(create_conference(switch, session, draft, |s| {
+        let result = run(create_conference(switch, session, draft, &|s| {
             steps.borrow_mut().push(s)
         }));
         (result, steps.into_inner())

@@ -15,16 +15,15 @@ pub mod state;
 pub mod submit;
 mod summary;
 
-use conference::{Field, Group, Kind, PINS, START};
+use conference::Group;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::config::Config;
-use crate::fields::{Choice, Flag, Start, TextInput};
 use crate::i18n::t;
-use crate::outcome::{CreatedNotice, FailureNotice, SchedulePreview};
+use crate::outcome::{created_notice, failure_notice};
 use crate::state::{FormState, Phase};
-use crate::summary::ErrorSummary;
+use crate::summary::error_summary;
 
 /// The id of the element an embedding page mounts the form into.
 pub const MOUNT_ID: &str = "conference-form";
@@ -48,14 +47,13 @@ pub fn mount_into(target: web_sys::HtmlElement) {
     wasm_bindgen_futures::spawn_local(async move {
         i18n::start(&target).await;
         let mount = target.clone();
-        leptos::mount::mount_to(target, move || view! { <App config mount /> }).forget();
+        leptos::mount::mount_to(target, move || app(config, mount)).forget();
     });
 }
 
-#[component]
-pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
+/// The whole form: the notices, the sections, the submit button, the status.
+pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
     let form = FormState::new(config);
-    provide_context(form);
     let mount = StoredValue::new_local(mount);
     let submit = move || submit::submit(form, Some(mount.get_value()));
     let another = Callback::new(move |_| {
@@ -65,12 +63,13 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
     let retry = Callback::new(move |_| submit());
     view! {
         <div class="cf" lang=i18n::lang() dir=i18n::dir()>
-            <ErrorSummary />
-            <FailureNotice on_retry=retry />
-            <CreatedNotice on_another=another />
-            <Show when=move || form.phase.with(|p| !matches!(p, Phase::Created(_)))>
-                <form
+            {error_summary(form)}
+            {failure_notice(form, retry)}
+            {created_notice(form, another)}
+            // Hidden, not removed, once created: "Create another" shows it again.
+            <form
                     class="cf-form"
+                    hidden=move || form.phase.with(|p| matches!(p, Phase::Created(_)))
                     novalidate
                     aria-busy=move || form.busy().then_some("true")
                     on:submit=move |ev| {
@@ -83,7 +82,6 @@ pub fn App(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
                         {move || t(if form.busy() { "button.creating" } else { "button.create" })}
                     </button>
                 </form>
-            </Show>
             <p class="cf-status" id="cf-status" role="status" aria-live="polite">
                 {move || form.status.get()}
             </p>
@@ -107,7 +105,10 @@ const SECTIONS: [(Group, &str); 5] = [
 fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView {
     move || {
         (group != Group::SignIn || form.show_sign_in.get()).then(|| {
-            let controls = group.fields().map(|f| control(form, f)).collect_view();
+            let controls = group
+                .fields()
+                .map(|f| fields::control(form, f))
+                .collect_view();
             view! {
                 <fieldset class="cf-section">
                     <legend class="cf-section-title">{t(title)}</legend>
@@ -116,62 +117,4 @@ fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView 
             }
         })
     }
-}
-
-/// The control for one parameter, with what goes beside it. The five parts
-/// of the start share one control; the token has none (a host page sets it).
-fn control(form: FormState, field: Field) -> AnyView {
-    let kind = field.param().kind;
-    match field {
-        Field::Year => return view! { <Start /> }.into_any(),
-        _ if field == Field::AuthToken || START.contains(&field) => return ().into_any(),
-        Field::Repeats => return view! { <Choice field /> }.into_any(),
-        _ if matches!(kind, Kind::Flag) => return view! { <Flag field /> }.into_any(),
-        _ => {}
-    }
-    let action = match field {
-        Field::Code => Some(button(t("button.suggest_code"), None, move || {
-            submit::suggest_code(form)
-        })),
-        _ if PINS.contains(&field) => Some(button(
-            t("button.generate"),
-            Some(i18n::say(
-                &conference::Message::new("button.generate_for").field("label", field),
-            )),
-            move || submit::generate_pin(form, field),
-        )),
-        _ => None,
-    };
-    let readonly = field == Field::Customer && form.config.with_value(|c| c.customer.is_some());
-    // What follows the control in its section.
-    let after = match field {
-        Field::Code => Some(
-            view! {
-                <p class="cf-hint cf-section-hint">{t("hint.pins")}</p>
-            }
-            .into_any(),
-        ),
-        Field::Count => Some(view! { <SchedulePreview /> }.into_any()),
-        _ => None,
-    };
-    view! {
-        <TextInput field action readonly />
-        {after}
-    }
-    .into_any()
-}
-
-/// A secondary button beside a control (Suggest a code, Generate).
-fn button(text: &'static str, label: Option<String>, act: impl Fn() + 'static) -> AnyView {
-    view! {
-        <button
-            type="button"
-            class="cf-button cf-button-secondary"
-            aria-label=label
-            on:click=move |_| act()
-        >
-            {text}
-        </button>
-    }
-    .into_any()
 }

@@ -8,9 +8,7 @@ use crate::i18n::{say, t, when};
 use crate::state::{FormState, Phase};
 
 /// The conference ID, large, with a copy button, the code and occurrences.
-#[component]
-pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
-    let form = expect_context::<FormState>();
+pub fn created_notice(form: FormState, on_another: Callback<()>) -> impl IntoView {
     let copied = RwSignal::new(String::new());
     move || {
         form.phase.with(|p| match p {
@@ -41,18 +39,7 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
                         <dt>{t("created.code")}</dt>
                         <dd class="cf-created-code">{c.code.clone()}</dd>
                         <dt>{t("created.when")}</dt>
-                        <dd>
-                            {if occurrences.is_empty() {
-                                view! { <p>{t("schedule.always_open")}</p> }.into_any()
-                            } else {
-                                view! {
-                                    <ol class="cf-occurrences">
-                                        {occurrences.into_iter().map(|o| view! { <li>{when(o)}</li> }).collect_view()}
-                                    </ol>
-                                }
-                                    .into_any()
-                            }}
-                        </dd>
+                        <dd>{occurrences_view(occurrences.into_iter().map(when).collect(), usize::MAX)}</dd>
                     </dl>
                     <button type="button" class="cf-button" on:click=move |_| on_another.run(())>
                         {t("created.another")}
@@ -65,9 +52,7 @@ pub fn CreatedNotice(on_another: Callback<()>) -> impl IntoView {
 
 /// Why the last attempt failed, in plain words, with what came back when it
 /// was unexpected, and a way to try again.
-#[component]
-pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
-    let form = expect_context::<FormState>();
+pub fn failure_notice(form: FormState, on_retry: Callback<()>) -> impl IntoView {
     // Still showing while a suggestion runs (the submitting phase carries
     // it), updated in place: the alert's element stays the same.
     move || {
@@ -107,9 +92,7 @@ pub fn FailureNotice(on_retry: Callback<()>) -> impl IntoView {
 }
 
 /// The occurrences the switch will hold, as the schedule fields stand.
-#[component]
-pub fn SchedulePreview() -> impl IntoView {
-    let form = expect_context::<FormState>();
+pub fn schedule_preview(form: FormState) -> impl IntoView {
     const SHOWN: usize = 10;
     let planned = Memo::new(move |_| {
         for field in START.into_iter().chain([Field::Repeats, Field::Count]) {
@@ -123,20 +106,25 @@ pub fn SchedulePreview() -> impl IntoView {
     view! {
         <div class="cf-preview" aria-live="polite">
             <p class="cf-preview-title">{t("preview.title")}</p>
-            {move || {
-                let all = planned.get();
-                if all.is_empty() {
-                    return view! { <p class="cf-preview-empty">{t("schedule.always_open")}</p> }.into_any();
-                }
-                let more = all.len().saturating_sub(SHOWN);
-                view! {
-                    <ol class="cf-occurrences">
-                        {all.into_iter().take(SHOWN).map(|o| view! { <li>{o}</li> }).collect_view()}
-                    </ol>
-                    {(more > 0).then(|| view! { <p class="cf-preview-more">{say(&Message::new("preview.more").int("count", more as i64))}</p> })}
-                }
-                    .into_any()
-            }}
+            {move || occurrences_view(planned.get(), SHOWN)}
         </div>
+    }
+}
+
+/// The starts of a conference, at most `shown` of them and a line saying how
+/// many more; none is a conference always open. One view for the created
+/// conference and the preview.
+fn occurrences_view(all: Vec<String>, shown: usize) -> impl IntoView {
+    let more = all.len().saturating_sub(shown);
+    view! {
+        {all.is_empty().then(|| view! { <p class="cf-preview-empty">{t("schedule.always_open")}</p> })}
+        {(!all.is_empty()).then(|| view! {
+            <ol class="cf-occurrences">
+                {all.into_iter().take(shown).map(|o| view! { <li>{o}</li> }).collect_view()}
+            </ol>
+        })}
+        {(more > 0).then(|| view! {
+            <p class="cf-preview-more">{say(&Message::new("preview.more").int("count", more as i64))}</p>
+        })}
     }
 }

@@ -1,6 +1,6 @@
 //! The form's state: one signal per parameter, which problems are showing,
 //! the switch's own complaints, and the submit status. All of it is `Copy`
-//! (Leptos signals are handles), so components take it from context.
+//! (Leptos signals are handles), so every view takes it by value.
 
 use chrono::NaiveDateTime;
 use conference::reply::Unexpected;

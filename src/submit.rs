@@ -28,7 +28,7 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
         let step = |step: flow::Step| form.status.set(t(step.message()).into());
-        let outcome = flow::create_conference(&api, &mut session, &mut draft, step).await;
+        let outcome = flow::create_conference(&api, &mut session, &mut draft, &step).await;
         keep(form, session, &draft);
         match outcome {
             Ok(created) => {

@@ -7,11 +7,10 @@ use leptos::prelude::*;
 use crate::i18n::{say, t};
 use crate::state::FormState;
 
-#[component]
-pub fn ErrorSummary() -> impl IntoView {
-    let form = expect_context::<FormState>();
+pub fn error_summary(form: FormState) -> impl IntoView {
     let items = Memo::new(move |_| form.summary());
-    let open = move || form.summary_open.get() && !items.with(Vec::is_empty);
+    // A memo, so the summary is drawn anew only when it opens or closes.
+    let open = Memo::new(move |_| form.summary_open.get() && !items.with(Vec::is_empty));
     // Focus after the summary is drawn, each time a submit asks for it.
     Effect::new(move |ran_before: Option<()>| {
         form.summary_focus.track();
@@ -20,21 +19,20 @@ pub fn ErrorSummary() -> impl IntoView {
             request_animation_frame(|| crate::dom::focus("cf-summary"));
         }
     });
-    view! {
-        <Show when=open>
-            <div class="cf-summary" id="cf-summary" tabindex="-1" role="alert" aria-labelledby="cf-summary-title">
-                <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
-                <ul class="cf-summary-list">
-                    {move || {
-                        items
-                            .get()
-                            .into_iter()
-                            .map(|(target, message)| {
-                                let message = say(&message);
-                                if target.is_empty() {
-                                    view! { <li>{message}</li> }.into_any()
-                                } else {
-                                    let href = format!("#{target}");
+    move || {
+        open.get().then(|| {
+            view! {
+                <div class="cf-summary" id="cf-summary" tabindex="-1" role="alert" aria-labelledby="cf-summary-title">
+                    <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
+                    <ul class="cf-summary-list">
+                        {move || {
+                            items
+                                .get()
+                                .into_iter()
+                                .map(|(target, message)| {
+                                    // A problem on no control (a key the form does not
+                                    // know) is an `a` without `href`: text, not a link.
+                                    let href = (!target.is_empty()).then(|| format!("#{target}"));
                                     view! {
                                         <li>
                                             <a
@@ -44,17 +42,16 @@ pub fn ErrorSummary() -> impl IntoView {
                                                     crate::dom::focus(&target);
                                                 }
                                             >
-                                                {message}
+                                                {say(&message)}
                                             </a>
                                         </li>
                                     }
-                                        .into_any()
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </div>
-        </Show>
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+            }
+        })
     }
 }
