@@ -9,7 +9,7 @@ use crate::outcome::schedule_preview;
 use crate::state::{control_id, FormState};
 
 /// The messages under a control's label, and the ids that describe it.
-fn messages(form: FormState, id: String, fields: &'static [Field]) -> impl IntoView {
+fn messages(form: FormState, id: &'static str, fields: &'static [Field]) -> impl IntoView {
     move || {
         form.problems_for(fields)
             .into_iter()
@@ -33,7 +33,7 @@ fn messages(form: FormState, id: String, fields: &'static [Field]) -> impl IntoV
 /// `aria-describedby`: the hint, then every message showing.
 fn described_by(
     form: FormState,
-    id: String,
+    id: &'static str,
     has_hint: bool,
     fields: &'static [Field],
 ) -> impl Fn() -> String {
@@ -129,15 +129,15 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
             class=if flag { "cf-group cf-checkbox" } else { "cf-group" }
             class:cf-group-error=has_error(form, fields)
         >
-            <label class=if flag { "cf-check-label" } else { "cf-label" } for=id.clone()>
+            <label class=if flag { "cf-check-label" } else { "cf-label" } for=id>
                 {label(field)}
             </label>
-            {hint_view(&id, hint(field))}
-            {messages(form, id.clone(), fields)}
+            {hint_view(id, hint(field))}
+            {messages(form, id, fields)}
             <div class="cf-input-row">
                 <input
                     class=class
-                    id=id.clone()
+                    id=id
                     name=param.name
                     type=input_type
                     inputmode=inputmode
@@ -145,7 +145,7 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
                     spellcheck=if field == Field::Description { "true" } else { "false" }
                     readonly=readonly
                     aria-invalid=aria_invalid(form, fields)
-                    aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
+                    aria-describedby=described_by(form, id, hint(field).is_some(), fields)
                     // A checkbox sends 1 when ticked (and nothing, so the default 0, when not).
                     prop:value=move || if flag { "1".to_owned() } else { value.get() }
                     prop:checked=move || flag && value.get().trim() == "1"
@@ -192,15 +192,15 @@ fn choice_control(form: FormState, field: Field) -> impl IntoView {
     let value = form.value(field);
     view! {
         <div class="cf-group" class:cf-group-error=has_error(form, fields)>
-            <label class="cf-label" for=id.clone()>{label(field)}</label>
-            {hint_view(&id, hint(field))}
-            {messages(form, id.clone(), fields)}
+            <label class="cf-label" for=id>{label(field)}</label>
+            {hint_view(id, hint(field))}
+            {messages(form, id, fields)}
             <select
                 class="cf-select"
-                id=id.clone()
+                id=id
                 name=param.name
                 aria-invalid=aria_invalid(form, fields)
-                aria-describedby=described_by(form, id.clone(), hint(field).is_some(), fields)
+                aria-describedby=described_by(form, id, hint(field).is_some(), fields)
                 prop:value=move || value.get()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -250,7 +250,7 @@ fn start(form: FormState) -> impl IntoView {
         <fieldset class="cf-group cf-start" class:cf-group-error=error>
             <legend class="cf-label">{t("start.legend")}</legend>
             <p class="cf-hint" id="cf-start-hint">{t("start.hint")}</p>
-            {messages(form, "cf-start".into(), &START)}
+            {messages(form, "cf-start", &START)}
             <div class="cf-input-row">
                 {start_input(form, "cf-start-date", t("start.date"), "date", date, date_values)}
                 {start_input(form, "cf-start-time", t("start.time"), "time", time, time_values)}
@@ -282,7 +282,7 @@ fn start_input(
                 min=date.then_some("2000-01-01")
                 max=date.then_some("2100-12-31")
                 aria-invalid=aria_invalid(form, &START)
-                aria-describedby=described_by(form, "cf-start".into(), true, &START)
+                aria-describedby=described_by(form, "cf-start", true, &START)
                 prop:value=text
                 on:input=move |ev| {
                     let value = event_target_value(&ev);

@@ -188,7 +188,7 @@ impl FormState {
 
     /// Every blocking problem, in form order, with the id of the control it
     /// links to: the error summary's list.
-    pub fn summary(&self) -> Vec<(String, Message)> {
+    pub fn summary(&self) -> Vec<(&'static str, Message)> {
         let mut items: Vec<(Field, Message)> = self
             .report
             .with(|r| r.errors().map(|p| (p.field(), p.message.clone())).collect());
@@ -203,9 +203,9 @@ impl FormState {
         });
         conference::report::sort_by_key(&mut items, |(f, _)| *f);
         items.dedup();
-        let mut out: Vec<(String, Message)> =
+        let mut out: Vec<(&'static str, Message)> =
             items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
-        out.extend(unlinked.into_iter().map(|m| (String::new(), m)));
+        out.extend(unlinked.into_iter().map(|m| ("", m)));
         out
     }
 
@@ -247,10 +247,16 @@ pub fn fields_of_key(key: &str) -> Vec<Field> {
 }
 
 /// The id of the control that shows `field`: the link target of the summary.
-pub fn control_id(field: Field) -> String {
-    match field {
-        Field::Hour | Field::Minute => "cf-start-time".into(),
-        f if START.contains(&f) => "cf-start-date".into(),
-        f => format!("cf-{}", f.name()),
+/// Made once per field and kept for the page's life: views capture a
+/// `&'static str`, which is `Copy`, so their closures need no clones and no
+/// drop code.
+pub fn control_id(field: Field) -> &'static str {
+    thread_local! {
+        static IDS: PerField<&'static str> = PerField::from_fn(|f| match f {
+            Field::Hour | Field::Minute => "cf-start-time",
+            f if START.contains(&f) => "cf-start-date",
+            f => format!("cf-{}", f.name()).leak(),
+        });
     }
+    IDS.with(|ids| ids[field])
 }

@@ -39,7 +39,7 @@ pub fn error_summary(form: FormState) -> impl IntoView {
                                                 href=href
                                                 on:click=move |ev| {
                                                     ev.prevent_default();
-                                                    crate::dom::focus(&target);
+                                                    crate::dom::focus(target);
                                                 }
                                             >
                                                 {say(&message)}
