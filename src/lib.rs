@@ -68,20 +68,20 @@ pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
             {created_notice(form, another)}
             // Hidden, not removed, once created: "Create another" shows it again.
             <form
-                    class="cf-form"
-                    hidden=move || form.phase.with(|p| matches!(p, Phase::Created(_)))
-                    novalidate
-                    aria-busy=move || form.busy().then_some("true")
-                    on:submit=move |ev| {
-                        ev.prevent_default();
-                        submit();
-                    }
-                >
-                    {SECTIONS.map(|(group, title)| section(form, group, title))}
-                    <button type="submit" class="cf-button cf-submit" id="cf-submit">
-                        {move || t(if form.busy() { "button.creating" } else { "button.create" })}
-                    </button>
-                </form>
+                class="cf-form"
+                hidden=move || form.phase.with(|p| matches!(p, Phase::Created(_)))
+                novalidate
+                aria-busy=move || form.busy().then_some("true")
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit();
+                }
+            >
+                {SECTIONS.map(|(group, title)| section(form, group, title))}
+                <button type="submit" class="cf-button cf-submit" id="cf-submit">
+                    {move || t(if form.busy() { "button.creating" } else { "button.create" })}
+                </button>
+            </form>
             <p class="cf-status" id="cf-status" role="status" aria-live="polite">
                 {move || form.status.get()}
             </p>
