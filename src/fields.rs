@@ -146,7 +146,7 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
                     readonly=readonly
                     aria-invalid=aria_invalid(form, fields)
                     aria-describedby=described_by(form, id, hint(field).is_some(), fields)
-                    // A checkbox sends 1 when ticked (and nothing, so the default 0, when not).
+                    // A checkbox's state is `checked`; its value is always 1.
                     prop:value=move || if flag { "1".to_owned() } else { value.get() }
                     prop:checked=move || flag && value.get().trim() == "1"
                     on:input=move |ev| {
