@@ -76,10 +76,10 @@ fn single_field(field: Field) -> &'static [Field] {
 /// five parts of the start share one control; the token has none (a host
 /// page sets it).
 pub fn control(form: FormState, field: Field) -> AnyView {
-    match field {
-        Field::Year => start(form).into_any(),
-        Field::Repeats => choice_control(form, field).into_any(),
+    match field.param().kind {
+        _ if field == Field::Year => start(form).into_any(),
         _ if field == Field::AuthToken || START.contains(&field) => ().into_any(),
+        Kind::Choice(choices) => choice_control(form, field, choices).into_any(),
         _ => input_control(form, field).into_any(),
     }
 }
@@ -182,11 +182,12 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
 }
 
 /// A select for a parameter with a fixed list of values (`repeats`).
-fn choice_control(form: FormState, field: Field) -> impl IntoView {
+fn choice_control(
+    form: FormState,
+    field: Field,
+    choices: &'static [&'static str],
+) -> impl IntoView {
     let param = field.param();
-    let Kind::Choice(choices) = param.kind else {
-        return ().into_any();
-    };
     let id = control_id(field);
     let fields = single_field(field);
     let value = form.value(field);
@@ -221,7 +222,6 @@ fn choice_control(form: FormState, field: Field) -> impl IntoView {
             </select>
         </div>
     }
-    .into_any()
 }
 
 /// The start: a date and a time, written into year, month, day, hour and
