@@ -8,10 +8,10 @@ use crate::run::{root, run, sh, step, Result};
 
 /// What the app may weigh: wasm + JS + CSS, each as the `.gz` and `.br`
 /// files the server sends (zopfli, brotli 11), added up: what the build
-/// reached (105,123 and 93,096 bytes) plus 2 KB, so a gain cannot erode
+/// reached (104,888 and 92,874 bytes) plus 2 KB, so a gain cannot erode
 /// unseen. Lower them when the bundle shrinks.
-pub const BUDGET_GZIP: usize = 105_123 + 2 * 1024;
-pub const BUDGET_BROTLI: usize = 93_096 + 2 * 1024;
+pub const BUDGET_GZIP: usize = 104_888 + 2 * 1024;
+pub const BUDGET_BROTLI: usize = 92_874 + 2 * 1024;
 /// The product's goal, not met yet (see the README's "Size").
 pub const GOAL_GZIP: usize = 90 * 1024;
 pub const GOAL_BROTLI: usize = 76 * 1024;
