@@ -75,12 +75,13 @@ fn single_field(field: Field) -> &'static [Field] {
 /// The control for one parameter, with what goes beside and after it. The
 /// five parts of the start share one control; the token has none (a host
 /// page sets it).
-pub fn control(form: FormState, field: Field) -> AnyView {
+pub fn control(form: FormState, field: Field) -> impl IntoView {
+    use leptos::either::EitherOf4;
     match field.param().kind {
-        _ if field == Field::Year => start(form).into_any(),
-        _ if field == Field::AuthToken || START.contains(&field) => ().into_any(),
-        Kind::Choice(choices) => choice_control(form, field, choices).into_any(),
-        _ => input_control(form, field).into_any(),
+        _ if field == Field::Year => EitherOf4::A(start(form)),
+        _ if field == Field::AuthToken || START.contains(&field) => EitherOf4::B(()),
+        Kind::Choice(choices) => EitherOf4::C(choice_control(form, field, choices)),
+        _ => EitherOf4::D(input_control(form, field)),
     }
 }
 

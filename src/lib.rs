@@ -101,20 +101,16 @@ const SECTIONS: [(Group, &str); 5] = [
 ];
 
 /// One section: a fieldset of its group's controls. The sign-in shows only
-/// while it is needed (not when the host page handed over a token).
+/// while it is needed (not when the host page handed over a token): hidden,
+/// not removed, so it is drawn once.
 fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView {
-    move || {
-        (group != Group::SignIn || form.show_sign_in.get()).then(|| {
-            let controls = group
-                .fields()
-                .map(|f| fields::control(form, f))
-                .collect_view();
-            view! {
-                <fieldset class="cf-section">
-                    <legend class="cf-section-title">{t(title)}</legend>
-                    {controls}
-                </fieldset>
-            }
-        })
+    view! {
+        <fieldset
+            class="cf-section"
+            hidden=move || group == Group::SignIn && !form.show_sign_in.get()
+        >
+            <legend class="cf-section-title">{t(title)}</legend>
+            {group.fields().map(|f| fields::control(form, f)).collect_view()}
+        </fieldset>
     }
 }

@@ -8,10 +8,10 @@ use crate::run::{root, run, sh, step, Result};
 
 /// What the app may weigh: wasm + JS + CSS, each as the `.gz` and `.br`
 /// files the server sends (zopfli, brotli 11), added up: what the build
-/// reached (104,888 and 92,874 bytes) plus 2 KB, so a gain cannot erode
+/// reached (93,513 and 83,919 bytes) plus 2 KB, so a gain cannot erode
 /// unseen. Lower them when the bundle shrinks.
-pub const BUDGET_GZIP: usize = 104_888 + 2 * 1024;
-pub const BUDGET_BROTLI: usize = 92_874 + 2 * 1024;
+pub const BUDGET_GZIP: usize = 93_513 + 2 * 1024;
+pub const BUDGET_BROTLI: usize = 83_919 + 2 * 1024;
 /// The product's goal, not met yet (see the README's "Size").
 pub const GOAL_GZIP: usize = 90 * 1024;
 pub const GOAL_BROTLI: usize = 76 * 1024;
@@ -20,8 +20,11 @@ pub const GOAL_BROTLI: usize = 76 * 1024;
 /// - the standard library is rebuilt with panics that abort at once (15 KB):
 ///   the browser shows no panic message anyway, and the messages, locations
 ///   and their formatting code no longer ship;
-/// - with std's `optimize_for_size` choices (1 KB);
-/// - Leptos's views are type-erased, `erase_components` (2 KB).
+/// - with std's `optimize_for_size` choices (1 KB).
+///
+/// Leptos's `erase_components` is not set: since the views became plain
+/// functions (no components to erase) it makes the bundle 1.6 KB larger,
+/// because each erased attribute keeps every method of its vtable.
 ///
 /// These need unstable flags: `RUSTC_BOOTSTRAP` lets this machine's stable
 /// compiler take them, for this build only, so nothing else (the tests, the
@@ -31,10 +34,7 @@ const SIZE_BUILD: [(&str, &str); 4] = [
     ("RUSTC_BOOTSTRAP", "1"),
     ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
-    (
-        "RUSTFLAGS",
-        "-Zunstable-options -Cpanic=immediate-abort --cfg erase_components",
-    ),
+    ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort"),
 ];
 
 pub fn build() -> Result {
