@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 
 use crate::config::Config;
 use crate::i18n::t;
-use crate::outcome::{created_notice, failure_notice};
+use crate::outcome::{created_notice, failure_notice, hidden_unless};
 use crate::state::{FormState, Phase};
 use crate::summary::error_summary;
 
@@ -69,7 +69,7 @@ pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
             // Hidden, not removed, once created: "Create another" shows it again.
             <form
                 class="cf-form"
-                hidden=move || form.phase.with(|p| matches!(p, Phase::Created(_)))
+                hidden=hidden_unless(form, |p| !matches!(p, Phase::Created(_)))
                 novalidate
                 aria-busy=move || form.busy().then_some("true")
                 on:submit=move |ev| {

@@ -1,93 +1,147 @@
 //! What the user sees after submitting: the created conference, or why not.
 
+use conference::reply::Unexpected;
 use conference::{Field, Message, START};
 use leptos::prelude::*;
 
 use crate::i18n::{say, t, when};
 
-use crate::state::{FormState, Phase};
+use crate::state::{CreatedConference, Failure, FormState, Phase};
+
+// The notices are drawn once, hidden, and filled in from the phase: a view
+// drawn anew by a closure costs its build, rebuild and unmount code in the
+// bundle, and these are the largest views the form has. Each is focused when
+// it shows (`submit`), so it is read out as a whole.
+//
+// Every text and flag they show is read from the phase by a plain function
+// through `text` and `shown`: one closure type each, so one copy of the code
+// that draws and updates them.
+
+/// A text drawn from the phase.
+fn text(form: FormState, part: fn(&Phase) -> Option<String>) -> impl Fn() -> Option<String> {
+    move || form.phase.with(part)
+}
+
+/// `hidden` for a part of a notice: hidden unless `shows` holds.
+pub fn hidden_unless(form: FormState, shows: fn(&Phase) -> bool) -> impl Fn() -> bool {
+    move || !form.phase.with(shows)
+}
+
+fn created(phase: &Phase) -> Option<&CreatedConference> {
+    match phase {
+        Phase::Created(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// The failure showing, if one is: still while a suggestion runs (the
+/// submitting phase carries it), updated in place, so the alert's element
+/// stays the same.
+fn failure(phase: &Phase) -> Option<&Failure> {
+    match phase {
+        Phase::Failed(f) | Phase::Submitting(Some(f)) => Some(f),
+        _ => None,
+    }
+}
+
+fn detail(phase: &Phase) -> Option<&Unexpected> {
+    failure(phase)?.detail.as_ref()
+}
 
 /// The conference ID, large, with a copy button, the code and occurrences.
 pub fn created_notice(form: FormState, on_another: Callback<()>) -> impl IntoView {
     let copied = RwSignal::new(String::new());
-    move || {
-        form.phase.with(|p| match p {
-            Phase::Created(c) => Some(c.clone()),
-            _ => None,
-        })
-        .map(|c| {
-            let id = c.id.to_string();
-            let copy_id = id.clone();
-            let copy = move |_| {
-                let text = copy_id.clone();
-                leptos::task::spawn_local(async move {
-                    let done = crate::dom::copy(&text).await;
-                    copied.set(t(if done { "created.copied" } else { "created.copy_blocked" }).into());
-                });
-            };
-            let occurrences = c.occurrences.clone();
-            view! {
-                <section class="cf-created" id="cf-created" tabindex="-1" aria-labelledby="cf-created-title">
-                    <h2 class="cf-created-title" id="cf-created-title">{t("created.title")}</h2>
-                    <p class="cf-created-label">{t("created.id")}</p>
-                    <p class="cf-created-id" data-conference-id=id.clone()>{id.clone()}</p>
-                    <button type="button" class="cf-button cf-button-secondary" on:click=copy>
-                        {t("created.copy")}
-                    </button>
-                    <p class="cf-copied" role="status">{move || copied.get()}</p>
-                    <dl class="cf-created-details">
-                        <dt>{t("created.code")}</dt>
-                        <dd class="cf-created-code">{c.code.clone()}</dd>
-                        <dt>{t("created.when")}</dt>
-                        <dd>{occurrences_view(occurrences.into_iter().map(when).collect(), usize::MAX)}</dd>
-                    </dl>
-                    <button type="button" class="cf-button" on:click=move |_| on_another.run(())>
-                        {t("created.another")}
-                    </button>
-                </section>
-            }
-        })
+    let id = |p: &Phase| created(p).map(|c| c.id.to_string());
+    let copy = move |_| {
+        let text = form.phase.with(id).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let done = crate::dom::copy(&text).await;
+            copied.set(
+                t(if done {
+                    "created.copied"
+                } else {
+                    "created.copy_blocked"
+                })
+                .into(),
+            );
+        });
+    };
+    let another = move |_| {
+        copied.set(String::new());
+        on_another.run(());
+    };
+    view! {
+        <section
+            class="cf-created"
+            id="cf-created"
+            tabindex="-1"
+            aria-labelledby="cf-created-title"
+            hidden=hidden_unless(form, |p| created(p).is_some())
+        >
+            <h2 class="cf-created-title" id="cf-created-title">{t("created.title")}</h2>
+            <p class="cf-created-label">{t("created.id")}</p>
+            <p class="cf-created-id" data-conference-id=text(form, id)>{text(form, id)}</p>
+            <button type="button" class="cf-button cf-button-secondary" on:click=copy>
+                {t("created.copy")}
+            </button>
+            <p class="cf-copied" role="status">{move || copied.get()}</p>
+            <dl class="cf-created-details">
+                <dt>{t("created.code")}</dt>
+                <dd class="cf-created-code">{text(form, |p| created(p).map(|c| c.code.clone()))}</dd>
+                <dt>{t("created.when")}</dt>
+                <dd>
+                    {move || {
+                        let all = form.phase.with(|p| {
+                            created(p).map(|c| c.occurrences.iter().copied().map(when).collect())
+                        });
+                        occurrences_view(all.unwrap_or_default(), usize::MAX)
+                    }}
+                </dd>
+            </dl>
+            <button type="button" class="cf-button" on:click=another>
+                {t("created.another")}
+            </button>
+        </section>
     }
 }
 
 /// Why the last attempt failed, in plain words, with what came back when it
 /// was unexpected, and a way to try again.
 pub fn failure_notice(form: FormState, on_retry: Callback<()>) -> impl IntoView {
-    // Still showing while a suggestion runs (the submitting phase carries
-    // it), updated in place: the alert's element stays the same.
-    move || {
-        form.phase.with(|p| match p {
-            Phase::Failed(f) | Phase::Submitting(Some(f)) => Some(f.clone()),
-            _ => None,
-        })
-        .map(|f| {
-            view! {
-                <div class="cf-failure" id="cf-failure" tabindex="-1" role="alert">
-                    <h2 class="cf-failure-title">{t("failure.title")}</h2>
-                    <p>{say(&f.message)}</p>
-                    {f.detail.map(|u| {
-                        view! {
-                            <details class="cf-details">
-                                <summary>{t("failure.sent_back")}</summary>
-                                <p>
-                                    {say(
-                                        &Message::new("failure.http_status")
-                                            .text("status", u.status.to_string())
-                                            .message("what", u.what),
-                                    )}
-                                </p>
-                                <pre>{u.excerpt}</pre>
-                            </details>
-                        }
+    view! {
+        <div
+            class="cf-failure"
+            id="cf-failure"
+            tabindex="-1"
+            role="alert"
+            hidden=hidden_unless(form, |p| failure(p).is_some())
+        >
+            <h2 class="cf-failure-title">{t("failure.title")}</h2>
+            <p>{text(form, |p| failure(p).map(|f| say(&f.message)))}</p>
+            <details class="cf-details" hidden=hidden_unless(form, |p| detail(p).is_some())>
+                <summary>{t("failure.sent_back")}</summary>
+                <p>
+                    {text(form, |p| {
+                        detail(p).map(|u| {
+                            say(
+                                &Message::new("failure.http_status")
+                                    .text("status", u.status.to_string())
+                                    .message("what", u.what.clone()),
+                            )
+                        })
                     })}
-                    {f.retry.then(|| view! {
-                        <button type="button" class="cf-button" on:click=move |_| on_retry.run(())>
-                            {t("failure.retry")}
-                        </button>
-                    })}
-                </div>
-            }
-        })
+                </p>
+                <pre>{text(form, |p| detail(p).map(|u| u.excerpt.clone()))}</pre>
+            </details>
+            <button
+                type="button"
+                class="cf-button"
+                hidden=hidden_unless(form, |p| failure(p).is_some_and(|f| f.retry))
+                on:click=move |_| on_retry.run(())
+            >
+                {t("failure.retry")}
+            </button>
+        </div>
     }
 }
 

@@ -19,39 +19,42 @@ pub fn error_summary(form: FormState) -> impl IntoView {
             request_animation_frame(|| crate::dom::focus("cf-summary"));
         }
     });
-    move || {
-        open.get().then(|| {
-            view! {
-                <div class="cf-summary" id="cf-summary" tabindex="-1" role="alert" aria-labelledby="cf-summary-title">
-                    <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
-                    <ul class="cf-summary-list">
-                        {move || {
-                            items
-                                .get()
-                                .into_iter()
-                                .map(|(target, message)| {
-                                    // A problem on no control (a key the form does not
-                                    // know) is an `a` without `href`: text, not a link.
-                                    let href = (!target.is_empty()).then(|| format!("#{target}"));
-                                    view! {
-                                        <li>
-                                            <a
-                                                href=href
-                                                on:click=move |ev| {
-                                                    ev.prevent_default();
-                                                    crate::dom::focus(target);
-                                                }
-                                            >
-                                                {say(&message)}
-                                            </a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()
-                        }}
-                    </ul>
-                </div>
-            }
-        })
+    view! {
+        <div
+            class="cf-summary"
+            id="cf-summary"
+            tabindex="-1"
+            role="alert"
+            aria-labelledby="cf-summary-title"
+            hidden=move || !open.get()
+        >
+            <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
+            <ul class="cf-summary-list">
+                // Drawn only while open: no work on each keystroke meanwhile.
+                {move || {
+                    (if open.get() { items.get() } else { Vec::new() })
+                        .into_iter()
+                        .map(|(target, message)| {
+                            // A problem on no control (a key the form does not
+                            // know) is an `a` without `href`: text, not a link.
+                            let href = (!target.is_empty()).then(|| format!("#{target}"));
+                            view! {
+                                <li>
+                                    <a
+                                        href=href
+                                        on:click=move |ev| {
+                                            ev.prevent_default();
+                                            crate::dom::focus(target);
+                                        }
+                                    >
+                                        {say(&message)}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </div>
     }
 }

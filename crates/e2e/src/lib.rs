@@ -337,11 +337,20 @@ impl Browser {
         self.wait_for_within(css, Duration::from_secs(20)).await
     }
 
+    /// The first element matching `css` that a person can see: the notices
+    /// and the sign-in are in the page from the start, hidden until needed.
     async fn wait_for_within(&self, css: &str, limit: Duration) -> Element {
         let started = Instant::now();
         loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                return el;
+            for el in self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default()
+            {
+                if el.is_displayed().await.unwrap_or(false) {
+                    return el;
+                }
             }
             assert!(started.elapsed() < limit, "{css} never appeared");
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -371,8 +380,20 @@ impl Browser {
             .unwrap_or_else(|_| panic!("no {css}"))
     }
 
-    pub async fn exists(&self, css: &str) -> bool {
-        self.client.find(Locator::Css(css)).await.is_ok()
+    /// Whether a person can see an element matching `css` (hidden ones are
+    /// in the page but not shown).
+    pub async fn visible(&self, css: &str) -> bool {
+        for el in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            if el.is_displayed().await.unwrap_or(false) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Clicks into a field and types, key by key.
@@ -571,7 +592,8 @@ impl Browser {
 }
 
 /// Nothing scrolls sideways, no control sticks out of the form on either
-/// side, and no text is wider than its box.
+/// side (of those drawn: the notices wait hidden), and no text is wider
+/// than its box.
 pub async fn no_overflow(b: &Browser) {
     let wide = b
         .js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
@@ -582,7 +604,7 @@ pub async fn no_overflow(b: &Browser) {
     );
     // In either direction: an rtl form's controls could stick out on the left.
     let clipped = b
-        .js("const r = document.querySelector('.cf').getBoundingClientRect(); return [...document.querySelectorAll('.cf input, .cf select, .cf button')].filter(e => e.type !== 'hidden' && (e.getBoundingClientRect().right > r.right + 1 || e.getBoundingClientRect().left < r.left - 1)).map(e => e.id)")
+        .js("const r = document.querySelector('.cf').getBoundingClientRect(); return [...document.querySelectorAll('.cf input, .cf select, .cf button')].filter(e => e.type !== 'hidden' && e.getClientRects().length && (e.getBoundingClientRect().right > r.right + 1 || e.getBoundingClientRect().left < r.left - 1)).map(e => e.id)")
         .await;
     assert_eq!(
         clipped,

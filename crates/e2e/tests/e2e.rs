@@ -252,7 +252,7 @@ async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
     let b = Browser::start(DESKTOP).await;
     b.open(&s.url("/token.html")).await;
     assert!(
-        !b.exists("#cf-auth_username").await,
+        !b.visible("#cf-auth_username").await,
         "a host token hides the sign-in"
     );
     b.type_into("#cf-code", "700006").await;

@@ -406,7 +406,7 @@ async fn the_pages_language_menu_switches_and_remembers() {
     // Another reload: the choice was remembered.
     b.client.refresh().await.unwrap();
     let started = Instant::now();
-    while !b.exists("#cf-code").await {
+    while !b.visible("#cf-code").await {
         assert!(
             started.elapsed() < Duration::from_secs(5),
             "no form after reload"
