@@ -8,10 +8,10 @@ use crate::run::{root, run, sh, step, Result};
 
 /// What the app may weigh: wasm + JS + CSS, each as the `.gz` and `.br`
 /// files the server sends (zopfli, brotli 11), added up: what the build
-/// reached (91,028 and 81,733 bytes) plus 2 KB, so a gain cannot erode
+/// reached (87,741 and 78,715 bytes) plus 2 KB, so a gain cannot erode
 /// unseen. Lower them when the bundle shrinks.
-pub const BUDGET_GZIP: usize = 91_028 + 2 * 1024;
-pub const BUDGET_BROTLI: usize = 81_733 + 2 * 1024;
+pub const BUDGET_GZIP: usize = 87_741 + 2 * 1024;
+pub const BUDGET_BROTLI: usize = 78_715 + 2 * 1024;
 /// The product's goal, not met yet (see the README's "Size").
 pub const GOAL_GZIP: usize = 90 * 1024;
 pub const GOAL_BROTLI: usize = 76 * 1024;
