@@ -230,19 +230,7 @@ fn choice_control(
 /// means no start date (year 0).
 fn start(form: FormState) -> impl IntoView {
     let v = move |f: Field| form.value(f);
-    // What the two controls hold, as the browser reports it. The browser
-    // reports "" until every part of a date or time is typed, so writing the
-    // API fields back into the controls would reset them mid-typing: the
-    // controls own their text, and the API fields follow it.
-    let date = RwSignal::new(String::new());
-    let time = RwSignal::new(String::new());
-    // "Create another" resets the fields: the controls follow.
-    Effect::new(move |_| {
-        if matches!(v(Field::Year).get().trim(), "" | "0") && !date.get_untracked().is_empty() {
-            date.set(String::new());
-            time.set(String::new());
-        }
-    });
+    let [date, time] = form.start_text;
     let error = has_error(form, &START);
     let hidden = START.map(|f| {
         view! { <input type="hidden" name=f.name() prop:value=move || v(f).get() /> }

@@ -60,8 +60,11 @@ pub struct FormState {
     pub report: Memo<Report>,
     /// The error summary is open (after a submit that found problems).
     pub summary_open: RwSignal<bool>,
-    /// Notified to ask the summary to take focus.
-    pub summary_focus: Trigger,
+    /// What the start's date and time controls hold, as the browser reports
+    /// it. The browser reports "" until every part of a date or time is
+    /// typed, so writing the API fields back into the controls would reset
+    /// them mid-typing: the controls own their text, the API fields follow.
+    pub start_text: [RwSignal<String>; 2],
     pub status: RwSignal<String>,
     pub phase: RwSignal<Phase>,
     /// Whether the sign-in fields show (not when the host page gave a token).
@@ -87,7 +90,7 @@ impl FormState {
             server: RwSignal::new(Vec::new()),
             report,
             summary_open: RwSignal::new(false),
-            summary_focus: Trigger::new(),
+            start_text: [RwSignal::new(String::new()), RwSignal::new(String::new())],
             status: RwSignal::new(String::new()),
             phase: RwSignal::new(Phase::Editing),
             show_sign_in: RwSignal::new(config.token.is_none()),
@@ -221,6 +224,9 @@ impl FormState {
             .with_value(|c| c.customer.clone())
             .unwrap_or_default();
         self.value(Field::Customer).set(customer);
+        for text in self.start_text {
+            text.set(String::new());
+        }
         self.revealed.set(PerField::filled(false));
         self.changed.set(PerField::filled(false));
         self.server.set(Vec::new());

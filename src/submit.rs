@@ -113,7 +113,7 @@ fn focus_when_drawn(id: &'static str) {
 
 fn open_summary(form: FormState) {
     form.summary_open.set(true);
-    form.summary_focus.notify();
+    focus_when_drawn("cf-summary");
 }
 
 /// "Suggest a code": an unused code from the switch (`conferences/unused/code`).

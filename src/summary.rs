@@ -9,16 +9,9 @@ use crate::state::FormState;
 
 pub fn error_summary(form: FormState) -> impl IntoView {
     let items = Memo::new(move |_| form.summary());
-    // A memo, so the summary is drawn anew only when it opens or closes.
-    let open = Memo::new(move |_| form.summary_open.get() && !items.with(Vec::is_empty));
-    // Focus after the summary is drawn, each time a submit asks for it.
-    Effect::new(move |ran_before: Option<()>| {
-        form.summary_focus.track();
-        // Not on the first run: that is the form appearing, not a submit.
-        if ran_before.is_some() {
-            request_animation_frame(|| crate::dom::focus("cf-summary"));
-        }
-    });
+    // Open after a submit that found problems, until they are gone. While
+    // closed it reads nothing else, so typing neither tracks nor draws the list.
+    let open = move || form.summary_open.get() && !items.with(Vec::is_empty);
     view! {
         <div
             class="cf-summary"
@@ -26,13 +19,13 @@ pub fn error_summary(form: FormState) -> impl IntoView {
             tabindex="-1"
             role="alert"
             aria-labelledby="cf-summary-title"
-            hidden=move || !open.get()
+            hidden=move || !open()
         >
             <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
             <ul class="cf-summary-list">
                 // Drawn only while open: no work on each keystroke meanwhile.
                 {move || {
-                    (if open.get() { items.get() } else { Vec::new() })
+                    (if open() { items.get() } else { Vec::new() })
                         .into_iter()
                         .map(|(target, message)| {
                             // A problem on no control (a key the form does not

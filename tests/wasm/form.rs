@@ -130,6 +130,15 @@ fn by_id(id: &str) -> Option<Element> {
     document().get_element_by_id(id)
 }
 
+/// The element matching `css`, if a person can see it: the notices and the
+/// sign-in are in the page from the start, hidden until needed.
+fn shown(css: &str) -> Option<Element> {
+    document()
+        .query_selector(css)
+        .unwrap()
+        .filter(|e| e.closest("[hidden]").unwrap().is_none())
+}
+
 fn input(id: &str) -> HtmlInputElement {
     by_id(id)
         .unwrap_or_else(|| panic!("no #{id}"))
@@ -311,9 +320,10 @@ async fn warnings_look_different_and_do_not_mark_the_field_invalid() {
 async fn submitting_with_problems_opens_the_summary_in_form_order_and_focuses_it() {
     mount(&[]).await;
     fill("cf-maximum", "lots").await;
+    assert!(shown("#cf-summary").is_none(), "no summary before a submit");
     click("cf-submit").await;
     tick().await;
-    let summary = by_id("cf-summary").expect("the error summary");
+    let summary = shown("#cf-summary").expect("the error summary");
     assert_eq!(text("cf-summary-title"), "There is a problem");
     let links = summary.query_selector_all("a").unwrap();
     let items: Vec<(String, String)> = (0..links.length())
@@ -524,11 +534,9 @@ async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
     mount(&[]).await;
     submit_answered_with(&envelope(402, "", "Your role does not allow this.", "")).await;
     assert!(text("cf-failure").contains("Your account's role does not allow creating conferences"));
+    assert!(shown("#cf-failure").is_some());
     assert!(
-        document()
-            .query_selector("#cf-failure button")
-            .unwrap()
-            .is_none(),
+        shown("#cf-failure button").is_none(),
         "no retry for a refusal"
     );
     reply(
@@ -608,7 +616,11 @@ async fn a_second_submit_while_one_is_in_flight_does_nothing() {
 #[wasm_bindgen_test]
 async fn a_token_from_the_host_skips_the_sign_in() {
     mount(&[("data-token", "host.token"), ("data-customer", "2")]).await;
-    assert!(by_id("cf-auth_username").is_none());
+    assert!(
+        by_id("cf-auth_username").is_some(),
+        "in the page, for later"
+    );
+    assert!(shown("#cf-auth_username").is_none(), "but not shown");
     assert_eq!(input("cf-customer").value(), "2");
     assert!(input("cf-customer").read_only());
     reply(200, &envelope(201, "", "", ""));

@@ -6,15 +6,26 @@ use std::path::Path;
 
 use crate::run::{root, run, sh, step, Result};
 
-/// What the app may weigh: wasm + JS + CSS, each as the `.gz` and `.br`
-/// files the server sends (zopfli, brotli 11), added up: what the build
-/// reached (87,741 and 78,715 bytes) plus 2 KB, so a gain cannot erode
-/// unseen. Lower them when the bundle shrinks.
-pub const BUDGET_GZIP: usize = 87_741 + 2 * 1024;
-pub const BUDGET_BROTLI: usize = 78_715 + 2 * 1024;
-/// The product's goal, not met yet (see the README's "Size").
+/// The product's goal for wasm + JS + CSS, each as the `.gz` and `.br` file
+/// the server sends (zopfli, brotli 11), added up: lighter than the same form
+/// built the usual way with React (108.9 KB gzipped, 94.9 KB brotli).
 pub const GOAL_GZIP: usize = 90 * 1024;
 pub const GOAL_BROTLI: usize = 76 * 1024;
+/// What the build reached: lower these when the bundle shrinks.
+const REACHED_GZIP: usize = 85_973;
+const REACHED_BROTLI: usize = 77_284;
+/// What the app may weigh: what the build reached plus 2 KB, so a gain
+/// cannot erode unseen, and never above the goal.
+pub const BUDGET_GZIP: usize = at_most(REACHED_GZIP + 2 * 1024, GOAL_GZIP);
+pub const BUDGET_BROTLI: usize = at_most(REACHED_BROTLI + 2 * 1024, GOAL_BROTLI);
+
+const fn at_most(value: usize, limit: usize) -> usize {
+    if value < limit {
+        value
+    } else {
+        limit
+    }
+}
 
 /// How the release bundle is compiled, for size (gzipped savings measured):
 /// - the standard library is rebuilt with panics that abort at once (15 KB):
