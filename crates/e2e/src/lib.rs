@@ -337,24 +337,31 @@ impl Browser {
         self.wait_for_within(css, Duration::from_secs(20)).await
     }
 
-    /// The first element matching `css` that a person can see: the notices
-    /// and the sign-in are in the page from the start, hidden until needed.
     async fn wait_for_within(&self, css: &str, limit: Duration) -> Element {
         let started = Instant::now();
         loop {
-            for el in self
-                .client
-                .find_all(Locator::Css(css))
-                .await
-                .unwrap_or_default()
-            {
-                if el.is_displayed().await.unwrap_or(false) {
-                    return el;
-                }
+            if let Some(el) = self.first_visible(css).await {
+                return el;
             }
             assert!(started.elapsed() < limit, "{css} never appeared");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// The first element matching `css` that a person can see: the notices
+    /// and the sign-in are in the page from the start, hidden until needed.
+    async fn first_visible(&self, css: &str) -> Option<Element> {
+        for el in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            if el.is_displayed().await.unwrap_or(false) {
+                return Some(el);
+            }
+        }
+        None
     }
 
     /// Waits until `check` holds (15 s at most), polling.
@@ -383,17 +390,7 @@ impl Browser {
     /// Whether a person can see an element matching `css` (hidden ones are
     /// in the page but not shown).
     pub async fn visible(&self, css: &str) -> bool {
-        for el in self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .unwrap_or_default()
-        {
-            if el.is_displayed().await.unwrap_or(false) {
-                return true;
-            }
-        }
-        false
+        self.first_visible(css).await.is_some()
     }
 
     /// Clicks into a field and types, key by key.
