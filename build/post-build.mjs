@@ -69,12 +69,13 @@ if (release) {
 
 /**
  * Renames the functions the wasm imports from wasm-bindgen's JavaScript to
- * a, b, …, Z, ba, …, in the wasm's import section and in the JavaScript's
+ * a, b, …, Z, aa, ab, …, in the wasm's import section and in the JavaScript's
  * import object; nothing else in either file changes. wasm-bindgen names
  * each `__wbg_<method>_<16 hex digits>`, and every name is in both files:
  * about 3.7 KB of each, and the hashes do not compress. Our own code, as
  * wasm-opt's `--minify-imports` renames only Emscripten's `env` imports.
- * Each name must occur exactly once in the JavaScript, or the build fails.
+ * Each name must occur exactly once in the JavaScript, and the new module
+ * must compile with the same imports but for their names, or the build fails.
  */
 function shortenImports(wasmPath, jsPath) {
   const bytes = readFileSync(wasmPath);
@@ -83,6 +84,7 @@ function shortenImports(wasmPath, jsPath) {
   const uleb = () => {
     let value = 0, shift = 0, byte;
     do {
+      if (at >= bytes.length) throw new Error(`${wasmPath}: a number runs past the end`);
       byte = bytes[at++];
       value += (byte & 0x7f) * 2 ** shift;
       shift += 7;
@@ -108,6 +110,7 @@ function shortenImports(wasmPath, jsPath) {
     const id = bytes[at++];
     const size = uleb();
     const end = at + size;
+    if (end > bytes.length) throw new Error(`${wasmPath}: section ${id} runs past the end`);
     if (id !== 2) {
       parts.push(bytes.subarray(start, end));
       at = end;
@@ -131,7 +134,9 @@ function shortenImports(wasmPath, jsPath) {
       let newName = name;
       // wasm-bindgen's own glue: `./conference-form_bg.js` (snippets keep their names).
       if (module.endsWith("_bg.js")) {
-        const pattern = new RegExp(`\\b${name}\\b`, "g");
+        // The name as a whole word of JavaScript ($ is a letter there).
+        const escaped = name.replace(/[^\w]/g, "\\$&");
+        const pattern = new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "g");
         const found = script.match(pattern)?.length ?? 0;
         if (found !== 1) throw new Error(`${jsPath}: import ${name} found ${found} times, not once`);
         newName = short(renamed++);
@@ -140,10 +145,15 @@ function shortenImports(wasmPath, jsPath) {
       const string = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
       out.push(string(module), string(newName), bytes.subarray(descStart, at));
     }
+    if (at !== end) throw new Error(`${wasmPath}: the import section does not end where it says`);
     const body = Buffer.concat(out);
     parts.push(Buffer.from([2]), leb(body.length), body);
   }
-  writeFileSync(wasmPath, Buffer.concat(parts));
+  const result = Buffer.concat(parts);
+  // The engine's own check: the module is whole, and imports what it did.
+  const shape = (wasm) => WebAssembly.Module.imports(new WebAssembly.Module(wasm)).map((i) => `${i.module} ${i.kind}`).join();
+  if (shape(result) !== shape(bytes)) throw new Error(`${wasmPath}: renaming the imports changed the module`);
+  writeFileSync(wasmPath, result);
   writeFileSync(jsPath, script);
   return renamed;
 }

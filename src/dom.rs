@@ -25,6 +25,13 @@ pub fn focus(id: &str) {
     }
 }
 
+/// Folds a `<details>` element up again, if it is open.
+pub fn fold(id: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        let _ = el.remove_attribute("open");
+    }
+}
+
 /// Tells the host page: `conference-created`, detail `{id, code}`, bubbling
 /// from the element the app is mounted in.
 pub fn announce_created(target: &web_sys::HtmlElement, id: u64, code: &str) {

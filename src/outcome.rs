@@ -14,15 +14,15 @@ use crate::state::{CreatedConference, Failure, FormState, Phase};
 // it shows (`submit`), so it is read out as a whole.
 //
 // Every text and flag they show is read from the phase by a plain function
-// through `text` and `shown`: one closure type each, so one copy of the code
-// that draws and updates them.
+// through `text` and `hidden_unless`: one closure type each, so one copy of
+// the code that draws and updates them.
 
 /// A text drawn from the phase.
 fn text(form: FormState, part: fn(&Phase) -> Option<String>) -> impl Fn() -> Option<String> {
     move || form.phase.with(part)
 }
 
-/// `hidden` for a part of a notice: hidden unless `shows` holds.
+/// `hidden` for what shows only in some phases: hidden unless `shows` holds.
 pub fn hidden_unless(form: FormState, shows: fn(&Phase) -> bool) -> impl Fn() -> bool {
     move || !form.phase.with(shows)
 }
@@ -53,9 +53,13 @@ pub fn created_notice(form: FormState, on_another: Callback<()>) -> impl IntoVie
     let copied = RwSignal::new(String::new());
     let id = |p: &Phase| created(p).map(|c| c.id.to_string());
     let copy = move |_| {
-        let text = form.phase.with(id).unwrap_or_default();
-        leptos::task::spawn_local(async move {
+        let text = form.phase.with_untracked(id).unwrap_or_default();
+        wasm_bindgen_futures::spawn_local(async move {
             let done = crate::dom::copy(&text).await;
+            // Not if "Create another" was clicked meanwhile.
+            if form.phase.with_untracked(|p| created(p).is_none()) {
+                return;
+            }
             copied.set(
                 t(if done {
                     "created.copied"
@@ -118,7 +122,7 @@ pub fn failure_notice(form: FormState, on_retry: Callback<()>) -> impl IntoView 
         >
             <h2 class="cf-failure-title">{t("failure.title")}</h2>
             <p>{text(form, |p| failure(p).map(|f| say(&f.message)))}</p>
-            <details class="cf-details" hidden=hidden_unless(form, |p| detail(p).is_some())>
+            <details class="cf-details" id="cf-failure-details" hidden=hidden_unless(form, |p| detail(p).is_some())>
                 <summary>{t("failure.sent_back")}</summary>
                 <p>
                     {text(form, |p| {

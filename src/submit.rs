@@ -17,6 +17,8 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
     }
     form.reveal_all();
     form.phase.set(Phase::Editing);
+    // The failure notice is drawn once: a new attempt's starts folded.
+    crate::dom::fold("cf-failure-details");
     if form.report.with_untracked(|r| r.has_errors()) || !form.server.with_untracked(Vec::is_empty)
     {
         open_summary(form);
@@ -24,7 +26,7 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
     }
     form.summary_open.set(false);
     form.phase.set(Phase::Submitting(None));
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
         let step = |step: flow::Step| form.status.set(t(step.message()).into());
@@ -106,7 +108,7 @@ fn show_refusal(form: FormState, refusal: NotCreated) -> bool {
     true
 }
 
-/// Focus moves once the element is on the page (views update after a tick).
+/// Focus moves once the element is shown (views update after a tick).
 fn focus_when_drawn(id: &'static str) {
     request_animation_frame(move || crate::dom::focus(id));
 }
@@ -127,7 +129,7 @@ pub fn suggest_code(form: FormState) {
         _ => None,
     };
     form.phase.set(Phase::Submitting(notice));
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let api = form.api.get_value();
         let result = async {

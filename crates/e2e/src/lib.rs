@@ -326,12 +326,12 @@ impl Browser {
             .await;
     }
 
-    /// The element, once it is there (5 s at most).
+    /// The element, once it is shown (5 s at most).
     pub async fn wait_for(&self, css: &str) -> Element {
         self.wait_for_within(css, Duration::from_secs(5)).await
     }
 
-    /// The element, once it is there: for what follows a round trip to the
+    /// The element, once it is shown: for what follows a round trip to the
     /// switch, which a test may have made slow (20 s at most).
     pub async fn wait_for_long(&self, css: &str) -> Element {
         self.wait_for_within(css, Duration::from_secs(20)).await
