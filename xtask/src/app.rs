@@ -12,8 +12,8 @@ use crate::run::{root, run, sh, step, Result};
 pub const GOAL_GZIP: usize = 90 * 1024;
 pub const GOAL_BROTLI: usize = 76 * 1024;
 /// What the build reached: lower these when the bundle shrinks.
-const REACHED_GZIP: usize = 86_223;
-const REACHED_BROTLI: usize = 77_468;
+const REACHED_GZIP: usize = 85_926;
+const REACHED_BROTLI: usize = 77_214;
 /// What the app may weigh: what the build reached plus 2 KB, so a gain
 /// cannot erode unseen, and never above the goal.
 pub const BUDGET_GZIP: usize = at_most(REACHED_GZIP + 2 * 1024, GOAL_GZIP);
