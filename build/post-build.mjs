@@ -80,7 +80,7 @@ if (release) {
 function shortenImports(wasmPath, jsPath) {
   const bytes = readFileSync(wasmPath);
   let script = readFileSync(jsPath, "utf8");
-  let at = 0;
+  let at = 8; // after the magic number and the version
   const uleb = () => {
     let value = 0, shift = 0, byte;
     do {
@@ -99,10 +99,15 @@ function shortenImports(wasmPath, jsPath) {
     } while (n > 0);
     return Buffer.from(out);
   };
+  const text = () => {
+    const length = uleb();
+    at += length;
+    return bytes.toString("utf8", at - length, at);
+  };
+  const string = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
   const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   const short = (n) => (n >= letters.length ? short(Math.floor(n / letters.length) - 1) : "") + letters[n % letters.length];
   if (bytes.readUInt32BE(0) !== 0x0061736d) throw new Error(`${wasmPath} is not a wasm module`);
-  at = 8;
   const parts = [bytes.subarray(0, 8)];
   let renamed = 0;
   while (at < bytes.length) {
@@ -118,11 +123,6 @@ function shortenImports(wasmPath, jsPath) {
     }
     const out = [leb(uleb())];
     while (at < end) {
-      const text = () => {
-        const length = uleb();
-        at += length;
-        return bytes.toString("utf8", at - length, at);
-      };
       const module = text();
       const name = text();
       const kind = bytes[at];
@@ -142,7 +142,6 @@ function shortenImports(wasmPath, jsPath) {
         newName = short(renamed++);
         script = script.replace(pattern, newName);
       }
-      const string = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
       out.push(string(module), string(newName), bytes.subarray(descStart, at));
     }
     if (at !== end) throw new Error(`${wasmPath}: the import section does not end where it says`);

@@ -23,7 +23,6 @@ pub fn error_summary(form: FormState) -> impl IntoView {
         >
             <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
             <ul class="cf-summary-list">
-                // Drawn only while open: no work on each keystroke meanwhile.
                 {move || {
                     (if open() { items.get() } else { Vec::new() })
                         .into_iter()
