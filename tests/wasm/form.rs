@@ -20,7 +20,7 @@ window.fetch = async (input, init) => {
   window.__requests.push({ url: req.url, method: req.method, body });
   const reply = window.__replies.shift();
   if (!reply) throw new TypeError("Failed to fetch");
-  if (reply.delay) await new Promise(r => setTimeout(r, reply.delay));
+  if (reply.hold) await new Promise(r => { window.__release = r; });
   return new Response(reply.body, { status: reply.status || 200, headers: { "content-type": reply.type || "application/json" } });
 };
 "#;
@@ -53,9 +53,10 @@ async fn mount(attrs: &[(&str, &str)]) -> HtmlElement {
     host
 }
 
-/// Lets Leptos run its effects (they are scheduled, not immediate).
+/// Lets Leptos run its effects: they are queued as microtasks, which all
+/// run before the next timer fires, however slow the machine.
 async fn tick() {
-    sleep(20).await;
+    sleep(0).await;
 }
 
 async fn sleep(ms: i32) {
@@ -68,10 +69,12 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// Waits (5 s at most) until the stub has given every queued reply and
-/// nothing is in flight: no fixed sleeps, so a slow machine cannot fail a test.
+/// Waits until the stub has given every queued reply and nothing is in
+/// flight: no fixed sleeps, so a slow machine cannot fail a test (a hang
+/// after 60 s).
 async fn settle() {
-    for _ in 0..250 {
+    let deadline = js_sys::Date::now() + 60_000.0;
+    while js_sys::Date::now() < deadline {
         let queued = js_sys::eval("window.__replies.length")
             .unwrap()
             .as_f64()
@@ -87,6 +90,25 @@ async fn settle() {
         sleep(20).await;
     }
     panic!("the form never settled");
+}
+
+/// Waits until the stub has seen `n` requests (a hang after 60 s).
+async fn wait_until_asked(n: usize) {
+    let deadline = js_sys::Date::now() + 60_000.0;
+    while requests().len() < n {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "only {} requests came",
+            requests().len()
+        );
+        sleep(0).await;
+    }
+}
+
+/// Lets the held reply go once request `n` has come.
+async fn release_when_asked(n: usize) {
+    wait_until_asked(n).await;
+    js_sys::eval("window.__release()").unwrap();
 }
 
 fn reply(status: u16, body: &str) {
@@ -608,7 +630,8 @@ async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retr
 #[wasm_bindgen_test]
 async fn a_second_submit_while_one_is_in_flight_does_nothing() {
     mount(&[]).await;
-    js_sys::eval(r#"window.__replies.push({ delay: 150, body: '{"responses":[{"code":"200"}],"data":{"auth_token":"t"}}' })"#).unwrap();
+    // The sign-in is held until every click is in.
+    js_sys::eval(r#"window.__replies.push({ hold: true, body: '{"responses":[{"code":"200"}],"data":{"auth_token":"t"}}' })"#).unwrap();
     reply(200, &envelope(201, "", "", ""));
     reply(200, &envelope(200, "", "OK", r#"{"id":1}"#));
     sign_in_and_minimum().await;
@@ -616,6 +639,7 @@ async fn a_second_submit_while_one_is_in_flight_does_nothing() {
         let button: HtmlElement = by_id("cf-submit").unwrap().dyn_into().unwrap();
         button.click();
     }
+    release_when_asked(1).await;
     settle().await;
     assert_eq!(requests().len(), 3, "one sign-in, one check, one create");
     assert_eq!(
@@ -703,7 +727,10 @@ async fn a_failure_notice_stays_put_while_a_code_is_suggested() {
     // A mark on this very element: a notice drawn anew (an alert announced
     // a second time) would not carry it, were it ever drawn by a closure.
     notice.set_attribute("data-seen", "1").unwrap();
-    js_sys::eval(r#"window.__replies.push({ delay: 200, body: '{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"code":"777123"}}' })"#).unwrap();
+    // Held until released: "during" is while the request is in flight,
+    // however long the machine takes to get there.
+    js_sys::eval(r#"window.__replies.push({ hold: true, body: '{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"code":"777123"}}' })"#).unwrap();
+
     let suggest: HtmlElement = document()
         .query_selector_all("button")
         .unwrap()
@@ -712,10 +739,13 @@ async fn a_failure_notice_stays_put_while_a_code_is_suggested() {
         .filter_map(|b| b.ok()?.dyn_into::<HtmlElement>().ok())
         .find(|b| b.text_content().as_deref() == Some("Suggest a code"))
         .expect("the Suggest a code button");
+    let asked = requests().len();
     suggest.click();
-    sleep(50).await;
+    wait_until_asked(asked + 1).await;
+    tick().await;
     let during = shown("#cf-failure").expect("the notice stays while suggesting");
     assert_eq!(during.get_attribute("data-seen").as_deref(), Some("1"));
+    release_when_asked(asked + 1).await;
     settle().await;
     assert_eq!(input("cf-code").value(), "777123");
     let after = shown("#cf-failure").expect("the notice stays after the suggestion");

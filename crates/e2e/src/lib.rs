@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use spawn::HANG_GUARD;
+
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -303,7 +305,7 @@ impl Browser {
                 .await
             {
                 Ok(c) => break c,
-                Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                Err(e) if started.elapsed() < HANG_GUARD => {
                     let _ = e;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -326,24 +328,14 @@ impl Browser {
             .await;
     }
 
-    /// The element, once it is shown (5 s at most).
+    /// The element, once it is shown (a hang after [`HANG_GUARD`]).
     pub async fn wait_for(&self, css: &str) -> Element {
-        self.wait_for_within(css, Duration::from_secs(5)).await
-    }
-
-    /// The element, once it is shown: for what follows a round trip to the
-    /// switch, which a test may have made slow (20 s at most).
-    pub async fn wait_for_long(&self, css: &str) -> Element {
-        self.wait_for_within(css, Duration::from_secs(20)).await
-    }
-
-    async fn wait_for_within(&self, css: &str, limit: Duration) -> Element {
         let started = Instant::now();
         loop {
             if let Some(el) = self.first_visible(css).await {
                 return el;
             }
-            assert!(started.elapsed() < limit, "{css} never appeared");
+            assert!(started.elapsed() < HANG_GUARD, "{css} never appeared");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -364,7 +356,7 @@ impl Browser {
         None
     }
 
-    /// Waits until `check` holds (15 s at most), polling.
+    /// Waits until `check` holds, polling (a hang after [`HANG_GUARD`]).
     pub async fn until<F, Fut>(&self, what: &str, mut check: F)
     where
         F: FnMut() -> Fut,
@@ -373,7 +365,7 @@ impl Browser {
         let started = Instant::now();
         while !check().await {
             assert!(
-                started.elapsed() < Duration::from_secs(15),
+                started.elapsed() < HANG_GUARD,
                 "timed out waiting for {what}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -469,12 +461,12 @@ impl Browser {
     }
 
     /// Asserts the messages of a control's group, once they have settled
-    /// (views update a moment after a key press; 5 s at most).
+    /// (views update a moment after a key press; a hang after [`HANG_GUARD`]).
     pub async fn expect_messages(&self, id: &str, expected: &[&str]) {
         let started = Instant::now();
         loop {
             let shown = self.messages(id).await;
-            if shown == expected || started.elapsed() > Duration::from_secs(5) {
+            if shown == expected || started.elapsed() > HANG_GUARD {
                 assert_eq!(shown, expected, "messages on {id}");
                 return;
             }
@@ -484,7 +476,7 @@ impl Browser {
 
     /// The created conference's ID on screen, once shown.
     pub async fn created_id(&self) -> u64 {
-        let el = self.wait_for_long(".cf-created-id").await;
+        let el = self.wait_for(".cf-created-id").await;
         el.text().await.unwrap().trim().parse().unwrap()
     }
 

@@ -181,7 +181,7 @@ async fn a_duplicate_code_lands_on_the_code_field_and_clears_when_changed() {
     b.type_into("#cf-talkpin", "13579").await;
     b.type_into("#cf-description", "second").await;
     b.click("#cf-submit").await;
-    b.wait_for_long("#cf-summary").await;
+    b.wait_for("#cf-summary").await;
     b.until("focus in the summary", || async {
         b.focused_id().await == "cf-summary"
     })
@@ -213,7 +213,7 @@ async fn bad_credentials_role_and_rate_plan_each_say_what_happened() {
     b.type_into("#cf-code", "700005").await;
     b.type_into("#cf-talkpin", "2468").await;
     b.click("#cf-submit").await;
-    b.wait_for_long("#cf-summary").await;
+    b.wait_for("#cf-summary").await;
     let expected =
         "Error: The switch did not accept this username and password. Check them and try again";
     b.until("the 401 message", || async {
@@ -229,7 +229,7 @@ async fn bad_credentials_role_and_rate_plan_each_say_what_happened() {
         b.retype("#cf-auth_username", user).await;
         b.retype("#cf-auth_password", user).await;
         b.click("#cf-submit").await;
-        b.wait_for_long("#cf-failure").await;
+        b.wait_for("#cf-failure").await;
         b.until(words, || async {
             b.text("#cf-failure").await.contains(words)
         })
@@ -259,7 +259,7 @@ async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
     b.type_into("#cf-talkpin", "2468").await;
     s.advance_clock(3601).await;
     b.click("#cf-submit").await;
-    b.wait_for_long("#cf-auth_username").await;
+    b.wait_for("#cf-auth_username").await;
     b.expect_messages("cf-auth_username", &["Error: Enter your username"])
         .await;
     assert_eq!(
@@ -318,7 +318,7 @@ async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
     s.fault("slow", 2, 0).await;
     s.fault(kind, 1, ms).await;
     b.click("#cf-submit").await;
-    b.wait_for_long("#cf-failure").await;
+    b.wait_for("#cf-failure").await;
     b.until(expect, || async {
         b.text("#cf-failure").await.contains(expect)
     })
@@ -554,7 +554,7 @@ async fn hostile_text_is_shown_as_text_and_nothing_runs() {
     s.fault("slow", 2, 0).await;
     s.fault("502", 1, 0).await;
     b.click("#cf-submit").await;
-    b.wait_for_long("#cf-failure").await;
+    b.wait_for("#cf-failure").await;
     b.until("the reply shown", || async {
         b.text("#cf-failure").await.contains("HTTP 502")
     })

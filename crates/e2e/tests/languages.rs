@@ -3,8 +3,6 @@
 //! (`data-messages`, `--messages`) and catalogs that fail. Expected words
 //! come from the catalogs in i18n/, so these tests follow them.
 
-use std::time::{Duration, Instant};
-
 use e2e::*;
 use serde_json::Value;
 
@@ -405,14 +403,7 @@ async fn the_pages_language_menu_switches_and_remembers() {
 
     // Another reload: the choice was remembered.
     b.client.refresh().await.unwrap();
-    let started = Instant::now();
-    while !b.visible("#cf-code").await {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "no form after reload"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    b.wait_for("#cf-code").await;
     assert_eq!(form_lang(&b).await, "de");
     assert_eq!(code_label(&b).await, word(&de, "label.code"));
     assert_eq!(b.value("#page-language").await, "de");

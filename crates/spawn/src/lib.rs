@@ -29,6 +29,11 @@ pub const HEADLESS_CHROMIUM: &[&str] = &[
     "--no-first-run",
 ];
 
+/// How long a test waits for an event before it calls it a hang. Only a
+/// guard: every wait ends as soon as its event comes, so a slow or busy
+/// machine changes how long a test takes, never its verdict.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
+
 /// A running server, killed when dropped (a failing test leaves no process).
 pub struct Running {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
