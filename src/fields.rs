@@ -5,7 +5,7 @@ use conference::{Field, Kind, Message, Severity, PINS, START};
 use leptos::prelude::*;
 
 use crate::i18n::{choice, hint, label, say, t};
-use crate::outcome::schedule_preview;
+use crate::notices::schedule_preview;
 use crate::state::{control_id, FormState};
 
 /// The messages under a control's label, and the ids that describe it.

@@ -4,13 +4,12 @@
 //! Standalone it mounts into the page; embedded, into
 //! `<div id="conference-form" data-api-base="..." ...>` (see `config`).
 
-pub mod api;
 pub mod config;
 pub mod dom;
 mod fields;
-pub mod flow;
+pub mod http;
 pub mod i18n;
-mod outcome;
+mod notices;
 pub mod state;
 pub mod submit;
 mod summary;
@@ -21,7 +20,7 @@ use wasm_bindgen::JsCast;
 
 use crate::config::Config;
 use crate::i18n::t;
-use crate::outcome::{created_notice, failure_notice, hidden_unless};
+use crate::notices::{created_notice, failure_notice, hidden_unless};
 use crate::state::{FormState, Phase};
 use crate::summary::error_summary;
 
@@ -112,5 +111,163 @@ fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView 
             <legend class="cf-section-title">{t(title)}</legend>
             {group.fields().map(|f| fields::control(form, f)).collect_view()}
         </fieldset>
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    //! The app's modules form layers: none imports one that imports it
+    //! back, directly or through others. (The flow is a crate of its own,
+    //! so it cannot import the app at all.)
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    type Graph = BTreeMap<String, BTreeSet<String>>;
+
+    /// The modules a source names through `crate::`, in a `use` (grouped
+    /// or not) or in a path. An item of the crate's root counts as `lib`.
+    /// Comments are left out.
+    fn imports(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+        let code: String = code
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let ident = |s: &str| -> String {
+            s.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let mut names = Vec::new();
+        for (at, _) in code.match_indices("crate::") {
+            let rest = &code[at + "crate::".len()..];
+            match rest.strip_prefix('{') {
+                Some(group) => {
+                    // Each part of `{a, b::{C, D}}` at the outer depth.
+                    let (mut depth, mut start) = (0, 0);
+                    for (i, c) in group.char_indices() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' if depth == 0 => {
+                                names.push(ident(&group[start..i]));
+                                break;
+                            }
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => {
+                                names.push(ident(&group[start..i]));
+                                start = i + 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                None => names.push(ident(rest)),
+            }
+        }
+        names
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                if modules.contains(&n) {
+                    n
+                } else {
+                    "lib".into()
+                }
+            })
+            .collect()
+    }
+
+    /// `src/`'s modules and what each imports (`main.rs` is the binary, a
+    /// crate of its own).
+    fn app_graph() -> Graph {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let files: BTreeMap<String, String> = std::fs::read_dir(&src)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .map(|p| {
+                let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .filter(|(name, _)| name != "main")
+            .collect();
+        let modules: BTreeSet<String> = files.keys().cloned().collect();
+        files
+            .iter()
+            .map(|(name, code)| (name.clone(), imports(code, &modules)))
+            .collect()
+    }
+
+    /// A path of imports that leads back where it started, if there is one.
+    fn cycle(graph: &Graph) -> Option<Vec<String>> {
+        fn visit(
+            graph: &Graph,
+            name: &str,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(at) = path.iter().position(|p| p == name) {
+                let mut found = path[at..].to_vec();
+                found.push(name.to_owned());
+                return Some(found);
+            }
+            if !done.insert(name.to_owned()) {
+                return None;
+            }
+            path.push(name.to_owned());
+            for next in graph.get(name).into_iter().flatten() {
+                // A module naming its own items is no cycle.
+                if next != name {
+                    if let Some(found) = visit(graph, next, path, done) {
+                        return Some(found);
+                    }
+                }
+            }
+            path.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        graph
+            .keys()
+            .find_map(|name| visit(graph, name, &mut Vec::new(), &mut done))
+    }
+
+    #[test]
+    fn no_module_imports_one_that_imports_it_back() {
+        let graph = app_graph();
+        // The reader reads: the root imports the state, the submit the wire.
+        assert!(graph["lib"].contains("state") && graph["submit"].contains("http"));
+        if let Some(found) = cycle(&graph) {
+            panic!("an import cycle in src/: {}", found.join(" -> "));
+        }
+    }
+
+    #[test]
+    fn the_reader_finds_every_form_of_import_and_the_check_a_cycle() {
+        let modules: BTreeSet<String> = ["a", "b", "c", "d"].map(String::from).into();
+        let code = "use crate::a::X;\nuse crate::{b, c::{Y, Z}};\n\
+                    fn f() { crate::MOUNT_ID; } // crate::d::not_this\n";
+        assert_eq!(
+            imports(code, &modules),
+            ["a", "b", "c", "lib"].map(String::from).into()
+        );
+        let graph = |edges: &[(&str, &str)]| {
+            let mut g = Graph::new();
+            for (from, to) in edges {
+                g.entry(from.to_string())
+                    .or_default()
+                    .insert(to.to_string());
+            }
+            g
+        };
+        assert_eq!(
+            cycle(&graph(&[("a", "b"), ("b", "c"), ("a", "c"), ("c", "c")])),
+            None
+        );
+        assert_eq!(
+            cycle(&graph(&[("a", "b"), ("b", "c"), ("c", "a")])).unwrap(),
+            ["a", "b", "c", "a"]
+        );
     }
 }

@@ -2,40 +2,11 @@
 //! the switch's own complaints, and the submit status. All of it is `Copy`
 //! (Leptos signals are handles), so every view takes it by value.
 
-use chrono::NaiveDateTime;
-use conference::reply::Unexpected;
 use conference::{validate_at, Draft, Field, Message, PerField, Report, Severity, PARAMS, START};
+use flow::{CreatedConference, Failure, ServerProblem, Session};
 use leptos::prelude::*;
 
-use crate::api::Http;
 use crate::config::Config;
-use crate::flow::Session;
-
-/// A problem the switch reported, on the fields its key names (none for a
-/// key we do not know: it shows in the summary only). It stays until one of
-/// its fields changes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServerProblem {
-    pub fields: Vec<Field>,
-    pub message: Message,
-}
-
-/// Why the last attempt to talk to the switch did not end in a conference:
-/// plain words, and what came back when it was unexpected.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Failure {
-    pub message: Message,
-    pub detail: Option<Unexpected>,
-    /// Trying again may help (a timeout, a failing service).
-    pub retry: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct CreatedConference {
-    pub id: u64,
-    pub code: String,
-    pub occurrences: Vec<NaiveDateTime>,
-}
 
 /// Where the form is: one value, so that (say) "in flight" and "created"
 /// cannot both hold.
@@ -56,6 +27,7 @@ pub struct FormState {
     /// Fields whose problems are showing: left after a change, or submitted.
     pub revealed: RwSignal<PerField<bool>>,
     changed: RwSignal<PerField<bool>>,
+    /// The switch's problems: each stays until one of its fields changes.
     pub server: RwSignal<Vec<ServerProblem>>,
     pub report: Memo<Report>,
     /// The error summary is open (after a submit that found problems).
@@ -71,7 +43,6 @@ pub struct FormState {
     pub show_sign_in: RwSignal<bool>,
     /// What the submit flow remembers between attempts; no view shows it.
     pub session: StoredValue<Session>,
-    pub api: StoredValue<Http>,
     pub config: StoredValue<Config>,
 }
 
@@ -95,10 +66,6 @@ impl FormState {
             phase: RwSignal::new(Phase::Editing),
             show_sign_in: RwSignal::new(config.token.is_none()),
             session: StoredValue::new(Session::default()),
-            api: StoredValue::new(Http {
-                base: config.api_base.clone(),
-                timeout_ms: config.timeout_ms,
-            }),
             config: StoredValue::new(config),
         }
     }
@@ -124,13 +91,27 @@ impl FormState {
         self.server.update(|s| {
             s.retain(|p| !p.fields.is_empty() && !p.fields.iter().any(|f| fields.contains(f)))
         });
-        // Someone else signing in: the token we got for the last one must go.
-        let sign_in = fields
+        if fields
             .iter()
-            .any(|f| matches!(f, Field::AuthUsername | Field::AuthPassword));
-        if sign_in && self.session.with_value(|s| s.token_is_ours) {
-            self.value(Field::AuthToken).set(String::new());
-            self.session.update_value(|s| s.token_is_ours = false);
+            .any(|f| matches!(f, Field::AuthUsername | Field::AuthPassword))
+        {
+            self.sign_in_changed();
+        }
+    }
+
+    /// The username or password changed: the flow's rule says whether the
+    /// token goes (ours does: it was for the sign-in before).
+    pub fn sign_in_changed(&self) {
+        let mut draft = self.draft();
+        self.session.update_value(|s| s.sign_in_changed(&mut draft));
+        self.keep_token(&draft);
+    }
+
+    /// The token as the flow left it in `draft`.
+    pub fn keep_token(&self, draft: &Draft) {
+        let token = draft.get(Field::AuthToken);
+        if self.value(Field::AuthToken).with_untracked(|v| v != token) {
+            self.value(Field::AuthToken).set(token.to_owned());
         }
     }
 
@@ -244,12 +225,6 @@ fn draft_of(values: &PerField<RwSignal<String>>) -> Draft {
         draft.set(field, values[field].get());
     }
     draft
-}
-
-/// The field a reply's `key` names; none for a key this form does not know
-/// (the problem then shows in the summary only).
-pub fn fields_of_key(key: &str) -> Vec<Field> {
-    Field::from_name(key).into_iter().collect()
 }
 
 /// The id of the control that shows `field`: the link target of the summary.

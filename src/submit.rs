@@ -2,12 +2,15 @@
 //! flow (`flow::create_conference`), whose result this shows. Nothing typed
 //! is ever cleared by a failure.
 
+use std::future::Future;
+
 use conference::{Draft, Field, Message, PINS};
+use flow::{Failure, NotCreated, ServerProblem, Session, Step};
 use leptos::prelude::*;
 
-use crate::flow::{self, NotCreated, Session};
+use crate::http::Http;
 use crate::i18n::{say, t};
-use crate::state::{FormState, Phase, ServerProblem};
+use crate::state::{FormState, Phase};
 
 /// The submit button, Enter in a field, or "Try again". A second submit while
 /// one is in flight does nothing.
@@ -25,14 +28,9 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
         return;
     }
     form.summary_open.set(false);
-    form.phase.set(Phase::Submitting(None));
+    let attempt = ask(form, None, flow::create_conference);
     wasm_bindgen_futures::spawn_local(async move {
-        let (mut session, mut draft) = (form.session.get_value(), form.draft());
-        let api = form.api.get_value();
-        let step = |step: flow::Step| form.status.set(t(step.message()).into());
-        let outcome = flow::create_conference(&api, &mut session, &mut draft, &step).await;
-        keep(form, session, &draft);
-        match outcome {
+        match attempt.await {
             Ok(created) => {
                 form.status.set(say(
                     &Message::new("status.created").text("id", created.id.to_string())
@@ -59,22 +57,35 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
     });
 }
 
-/// Keeps what the flow learnt: the session, and the token it signed in for.
-fn keep(form: FormState, mut session: Session, draft: &Draft) {
-    let mut token = draft.get(Field::AuthToken).to_owned();
-    // Someone typed another sign-in while the request was in flight (see
-    // `FormState::input`): the token we got is for the last one.
-    let typed_since = [Field::AuthUsername, Field::AuthPassword]
-        .into_iter()
-        .any(|f| form.value(f).with_untracked(|v| v != draft.get(f)));
-    if typed_since && session.token_is_ours {
-        token.clear();
-        session.token_is_ours = false;
+/// Starts one of the flow's calls with what it needs: the switch, the
+/// session and the draft. The form is busy until it ends (still showing
+/// `notice`), and then keeps what the flow learnt.
+fn ask<T>(
+    form: FormState,
+    notice: Option<Failure>,
+    call: impl AsyncFnOnce(&Http, &mut Session, &mut Draft, &dyn Fn(Step)) -> Result<T, NotCreated>,
+) -> impl Future<Output = Result<T, NotCreated>> {
+    form.phase.set(Phase::Submitting(notice));
+    async move {
+        let api = form.config.with_value(|c| Http {
+            base: c.api_base.clone(),
+            timeout_ms: c.timeout_ms,
+        });
+        let (mut session, mut draft) = (form.session.get_value(), form.draft());
+        let step = |step: Step| form.status.set(t(step.message()).into());
+        let result = call(&api, &mut session, &mut draft, &step).await;
+        form.session.set_value(session);
+        form.keep_token(&draft);
+        // Someone typed another sign-in while the request was in flight: to
+        // the flow's rule, that is a change after the token came.
+        let typed_since = [Field::AuthUsername, Field::AuthPassword]
+            .into_iter()
+            .any(|f| form.value(f).with_untracked(|v| v != draft.get(f)));
+        if typed_since {
+            form.sign_in_changed();
+        }
+        result
     }
-    if form.value(Field::AuthToken).with_untracked(|v| *v != token) {
-        form.value(Field::AuthToken).set(token);
-    }
-    form.session.set_value(session);
 }
 
 /// Puts a refusal where it shows: on the fields and the sign-in. True when
@@ -128,21 +139,9 @@ pub fn suggest_code(form: FormState) {
         Phase::Failed(failure) => Some(failure.clone()),
         _ => None,
     };
-    form.phase.set(Phase::Submitting(notice));
+    let suggestion = ask(form, notice, flow::suggest_code);
     wasm_bindgen_futures::spawn_local(async move {
-        let (mut session, mut draft) = (form.session.get_value(), form.draft());
-        let api = form.api.get_value();
-        let result = async {
-            let step = |step: flow::Step| form.status.set(t(step.message()).into());
-            let credentials = flow::sign_in(&api, &mut session, &mut draft, &step).await?;
-            form.status.set(t("status.suggesting").into());
-            let customer = draft.trimmed(Field::Customer).to_owned();
-            flow::unused_code(&api, &credentials, &customer)
-                .await
-                .map_err(|stop| flow::refused(&mut session, &mut draft, stop, false))
-        }
-        .await;
-        keep(form, session, &draft);
+        let result = suggestion.await;
         form.phase.set(before);
         match result {
             Ok(Some(code)) => {

@@ -116,10 +116,10 @@ fn table_ids() -> BTreeSet<String> {
     ids
 }
 
-/// The non-test Rust sources of the app and the core.
+/// The non-test Rust sources of the app, its flow and the core.
 fn sources() -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
-    for dir in ["src", "crates/conference/src"] {
+    for dir in ["src", "crates/flow/src", "crates/conference/src"] {
         for entry in fs::read_dir(root().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|x| x == "rs") {

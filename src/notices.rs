@@ -2,11 +2,11 @@
 
 use conference::reply::Unexpected;
 use conference::{Field, Message, START};
+use flow::{CreatedConference, Failure};
 use leptos::prelude::*;
 
 use crate::i18n::{say, t, when};
-
-use crate::state::{CreatedConference, Failure, FormState, Phase};
+use crate::state::{FormState, Phase};
 
 // The notices are drawn once, hidden, and filled in from the phase: a view
 // drawn anew by a closure costs its build, rebuild and unmount code in the

@@ -1,25 +1,18 @@
-//! Talking to the switch: every call is a POST with a form body, so that no
-//! credential ever appears in a URL, a history or an access log. What each
-//! function sends and how its reply reads is in `flow`; this is the wire.
+//! The switch's API over HTTP: the app's implementation of the flow's
+//! [`Api`]. Every call is a POST with a form body, so that no credential
+//! ever appears in a URL, a history or an access log. What each function
+//! sends and how its reply reads is in the `flow` crate; this is the wire.
 
+use flow::{Api, NetError};
 use gloo_net::http::Request;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NetError {
-    /// No reply within the configured time.
-    Timeout,
-    /// The request could not be sent or the reply not read.
-    Network,
-}
-
 /// The switch's API over HTTP (gloo-net), with a timeout on every call.
-#[derive(Clone)]
 pub struct Http {
     pub base: String,
     pub timeout_ms: u32,
 }
 
-impl crate::flow::Api for Http {
+impl Api for Http {
     async fn post(&self, function: &str, body: String) -> Result<(u16, Vec<u8>), NetError> {
         let url = format!("{}{function}/", self.base);
         let started = js_sys::Date::now();

@@ -1,16 +1,15 @@
-//! The submit flow, without signals: sign-in (a token where the switch has
-//! them), a look-up after a lost reply, `validation=1`, one re-sign-in when
-//! our token expired, and the real create. It talks to the switch through
-//! [`Api`] and reads and writes only the draft and the [`Session`], so it
-//! runs natively in unit tests with a fake switch; `submit` shows its result.
-//! A module rather than a crate: the app crate builds on the host as it is
-//! (Leptos csr and gloo-net compile there), and the flow shares its types.
+//! The form's submit flow, without signals: sign-in (a token where the
+//! switch has them), a look-up after a lost reply, `validation=1`, one
+//! re-sign-in when our token expired, and the real create; and the
+//! suggestion of an unused code. It talks to the switch through [`Api`] and
+//! reads and writes only the draft and the [`Session`], so its tests run
+//! natively with a fake switch. A crate of its own, on the core alone, so
+//! that nothing of the browser is built for them; the app implements
+//! [`Api`] over HTTP and shows the results.
 
+use chrono::NaiveDateTime;
 use conference::reply::{self, Accepted, Invalid, Outcome, Refusal, Token, Unexpected};
 use conference::{form, Conference, Credentials, Draft, Field, Message};
-
-use crate::api::NetError;
-use crate::state::{fields_of_key, CreatedConference, Failure, ServerProblem};
 
 /// The switch, as the flow needs it: one form POST to an API function.
 /// Generic, not `dyn`: the bundle holds one instantiation, the real one.
@@ -20,9 +19,213 @@ pub trait Api {
     async fn post(&self, function: &str, body: String) -> Result<(u16, Vec<u8>), NetError>;
 }
 
+/// Why a call to the switch brought no reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetError {
+    /// No reply within the configured time.
+    Timeout,
+    /// The request could not be sent or the reply not read.
+    Network,
+}
+
+/// What the flow learns about the switch and the last attempt, kept by the
+/// app between attempts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Session {
+    /// `Some(false)` once the switch has shown it hands out no tokens.
+    pub tokens_supported: Option<bool>,
+    /// The draft's token came from our own sign-in, so a 401 may sign in
+    /// again and a change of the sign-in typed ends it. Only the methods
+    /// below change it: they are the rule for whose token goes when.
+    token_is_ours: bool,
+    /// The code of a create whose reply was lost: a retry checks it first.
+    pub uncertain_code: Option<String>,
+}
+
+impl Session {
+    /// The username or password typed changed. A token from our own sign-in
+    /// was for the old ones, so it goes; a host page's token is not tied to
+    /// what is typed and stays.
+    pub fn sign_in_changed(&mut self, draft: &mut Draft) {
+        if self.token_is_ours {
+            self.drop_token(draft);
+        }
+    }
+
+    /// Our sign-in brought a token: the draft sends it from now on.
+    fn signed_in(&mut self, draft: &mut Draft, token: &str) {
+        self.tokens_supported = Some(true);
+        self.token_is_ours = true;
+        draft.set(Field::AuthToken, token);
+    }
+
+    /// The switch refused the token (ours or the host page's): it goes.
+    fn drop_token(&mut self, draft: &mut Draft) {
+        draft.set(Field::AuthToken, "");
+        self.token_is_ours = false;
+    }
+}
+
+/// The step running, for the status line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Step {
+    SigningIn,
+    LookingUp,
+    Validating,
+    Creating,
+    Suggesting,
+}
+
+impl Step {
+    /// Its message id.
+    pub fn message(self) -> &'static str {
+        match self {
+            Step::SigningIn => "status.signing_in",
+            Step::LookingUp => "status.looking_up",
+            Step::Validating => "status.validating",
+            Step::Creating => "status.creating",
+            Step::Suggesting => "status.suggesting",
+        }
+    }
+}
+
+/// The conference the switch created, as the user is shown it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreatedConference {
+    pub id: u64,
+    pub code: String,
+    pub occurrences: Vec<NaiveDateTime>,
+}
+
+/// How an attempt stopped short of a conference; nothing typed is lost.
+#[derive(Debug, PartialEq)]
+pub enum NotCreated {
+    /// The switch refused values: its problems, for the fields and summary.
+    Refused(Vec<ServerProblem>),
+    /// The switch refused the username and password typed.
+    BadSignIn,
+    /// Nothing to sign in with, or (`expired`) the host page's token ended.
+    SignInNeeded {
+        expired: bool,
+    },
+    Failed(Failure),
+}
+
+/// A problem the switch reported, on the fields its key names (none for a
+/// key we do not know: it shows in the summary only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerProblem {
+    pub fields: Vec<Field>,
+    pub message: Message,
+}
+
+/// Why the last attempt to talk to the switch did not end in a conference:
+/// plain words, and what came back when it was unexpected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub message: Message,
+    pub detail: Option<Unexpected>,
+    /// Trying again may help (a timeout, a failing service).
+    pub retry: bool,
+}
+
+/// Creates the conference the draft describes. The draft's token is the one
+/// to send; the flow replaces it after a sign-in and clears it when refused.
+pub async fn create_conference(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    step: &dyn Fn(Step),
+) -> Result<CreatedConference, NotCreated> {
+    // The form's own check passed, so this cannot fail; be safe anyway.
+    let conference = Conference::from_draft(draft).map_err(|_| NotCreated::Refused(Vec::new()))?;
+    let mut credentials = sign_in(api, session, draft, step).await?;
+
+    // A create whose reply was lost may have happened: look before repeating it.
+    if session.uncertain_code.as_deref() == Some(conference.code()) {
+        step(Step::LookingUp);
+        match find(api, conference.code(), &credentials).await {
+            Ok(id) => {
+                session.uncertain_code = None;
+                return Ok(created(&conference, id));
+            }
+            Err(Stop::Reply(Outcome::NotFound)) => session.uncertain_code = None,
+            // Still unclear (or signed out): say so, and keep remembering the code.
+            Err(stop) => return Err(stopped(session, draft, stop, true)),
+        }
+    }
+
+    step(Step::Validating);
+    let mut checked = create(api, &conference, &credentials, true).await;
+    if checked == Err(Stop::Reply(Outcome::BadCredentials)) && session.token_is_ours {
+        // Our token expired: sign in again once, with the password still typed.
+        session.drop_token(draft);
+        credentials = sign_in(api, session, draft, step).await?;
+        checked = create(api, &conference, &credentials, true).await;
+    }
+    match checked.map_err(|stop| stopped(session, draft, stop, false))? {
+        Accepted::Validated => {}
+        // A switch that ignores validation=1 and creates straight away.
+        Accepted::Id(id) => return Ok(created(&conference, id)),
+    }
+
+    step(Step::Creating);
+    match create(api, &conference, &credentials, false).await {
+        Ok(Accepted::Id(id)) => Ok(created(&conference, id)),
+        Ok(Accepted::Validated) => Err(NotCreated::Failed(Failure {
+            message: Message::new("failure.validated_only"),
+            detail: None,
+            retry: true,
+        })),
+        Err(stop) => {
+            // No clear answer: the switch may have stored it. Remember to look first.
+            let unclear = matches!(stop, Stop::Net(_) | Stop::Reply(Outcome::Unexpected(_)));
+            if unclear {
+                session.uncertain_code = Some(conference.code().to_owned());
+            }
+            Err(stopped(session, draft, stop, unclear))
+        }
+    }
+}
+
+/// An unused code (`conferences/unused/code`) in the draft's customer,
+/// signed in as for a create; `None` when none is free.
+pub async fn suggest_code(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    step: &dyn Fn(Step),
+) -> Result<Option<String>, NotCreated> {
+    let credentials = sign_in(api, session, draft, step).await?;
+    step(Step::Suggesting);
+    let mut pairs = credentials.to_pairs();
+    let customer = draft.trimmed(Field::Customer);
+    if !customer.is_empty() {
+        pairs.push(("customer", customer.to_owned()));
+    }
+    let body = form::encode(pairs);
+    call(
+        api,
+        "conferences/unused/code",
+        body,
+        reply::parse_unused_code,
+    )
+    .await
+    .map_err(|stop| stopped(session, draft, stop, false))
+}
+
+/// What the user is shown of the conference the switch created.
+fn created(conference: &Conference, id: u64) -> CreatedConference {
+    CreatedConference {
+        id,
+        code: conference.code().to_owned(),
+        occurrences: conference.occurrences(),
+    }
+}
+
 /// Why a call gave no answer to use: no reply, or a reply that refuses.
 #[derive(Debug, PartialEq)]
-pub enum Stop {
+enum Stop {
     Net(NetError),
     Reply(Refusal),
 }
@@ -81,143 +284,9 @@ async fn find(api: &impl Api, code: &str, credentials: &Credentials) -> Result<u
     .await
 }
 
-/// An unused code (`conferences/unused/code`); `None` when none is free.
-pub async fn unused_code(
-    api: &impl Api,
-    credentials: &Credentials,
-    customer: &str,
-) -> Result<Option<String>, Stop> {
-    let mut pairs = credentials.to_pairs();
-    if !customer.is_empty() {
-        pairs.push(("customer", customer.to_owned()));
-    }
-    let body = form::encode(pairs);
-    call(
-        api,
-        "conferences/unused/code",
-        body,
-        reply::parse_unused_code,
-    )
-    .await
-}
-
-/// What the flow learns about the switch and the last attempt.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Session {
-    /// `Some(false)` once the switch has shown it hands out no tokens.
-    pub tokens_supported: Option<bool>,
-    /// The token came from our own sign-in, so a 401 may sign in again.
-    pub token_is_ours: bool,
-    /// The code of a create whose reply was lost: a retry checks it first.
-    pub uncertain_code: Option<String>,
-}
-
-/// The step running, for the status line.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Step {
-    SigningIn,
-    LookingUp,
-    Validating,
-    Creating,
-}
-
-impl Step {
-    /// Its message id.
-    pub fn message(self) -> &'static str {
-        match self {
-            Step::SigningIn => "status.signing_in",
-            Step::LookingUp => "status.looking_up",
-            Step::Validating => "status.validating",
-            Step::Creating => "status.creating",
-        }
-    }
-}
-
-/// How an attempt stopped short of a conference; nothing typed is lost.
-#[derive(Debug, PartialEq)]
-pub enum NotCreated {
-    /// The switch refused values: its problems, for the fields and summary.
-    Refused(Vec<ServerProblem>),
-    /// The switch refused the username and password typed.
-    BadSignIn,
-    /// Nothing to sign in with, or (`expired`) the host page's token ended.
-    SignInNeeded {
-        expired: bool,
-    },
-    Failed(Failure),
-}
-
-/// Creates the conference the draft describes. The draft's token is the one
-/// to send; the flow replaces it after a sign-in and clears it when refused.
-pub async fn create_conference(
-    api: &impl Api,
-    session: &mut Session,
-    draft: &mut Draft,
-    step: &dyn Fn(Step),
-) -> Result<CreatedConference, NotCreated> {
-    // The form's own check passed, so this cannot fail; be safe anyway.
-    let conference = Conference::from_draft(draft).map_err(|_| NotCreated::Refused(Vec::new()))?;
-    let mut credentials = sign_in(api, session, draft, step).await?;
-
-    // A create whose reply was lost may have happened: look before repeating it.
-    if session.uncertain_code.as_deref() == Some(conference.code()) {
-        step(Step::LookingUp);
-        match find(api, conference.code(), &credentials).await {
-            Ok(id) => {
-                session.uncertain_code = None;
-                return Ok(created(&conference, id));
-            }
-            Err(Stop::Reply(Outcome::NotFound)) => session.uncertain_code = None,
-            // Still unclear (or signed out): say so, and keep remembering the code.
-            Err(stop) => return Err(refused(session, draft, stop, true)),
-        }
-    }
-
-    step(Step::Validating);
-    let mut checked = create(api, &conference, &credentials, true).await;
-    if checked == Err(Stop::Reply(Outcome::BadCredentials)) && session.token_is_ours {
-        // Our token expired: sign in again once, with the password still typed.
-        draft.set(Field::AuthToken, "");
-        credentials = sign_in(api, session, draft, step).await?;
-        checked = create(api, &conference, &credentials, true).await;
-    }
-    match checked.map_err(|stop| refused(session, draft, stop, false))? {
-        Accepted::Validated => {}
-        // A switch that ignores validation=1 and creates straight away.
-        Accepted::Id(id) => return Ok(created(&conference, id)),
-    }
-
-    step(Step::Creating);
-    match create(api, &conference, &credentials, false).await {
-        Ok(Accepted::Id(id)) => Ok(created(&conference, id)),
-        Ok(Accepted::Validated) => Err(NotCreated::Failed(Failure {
-            message: Message::new("failure.validated_only"),
-            detail: None,
-            retry: true,
-        })),
-        Err(stop) => {
-            // No clear answer: the switch may have stored it. Remember to look first.
-            let unclear = matches!(stop, Stop::Net(_) | Stop::Reply(Outcome::Unexpected(_)));
-            if unclear {
-                session.uncertain_code = Some(conference.code().to_owned());
-            }
-            Err(refused(session, draft, stop, unclear))
-        }
-    }
-}
-
-/// What the user is shown of the conference the switch created.
-fn created(conference: &Conference, id: u64) -> CreatedConference {
-    CreatedConference {
-        id,
-        code: conference.code().to_owned(),
-        occurrences: conference.occurrences(),
-    }
-}
-
 /// The credentials to send: a token (the host's, or one from `user/login`),
 /// or the username and password where the switch has no tokens.
-pub async fn sign_in(
+async fn sign_in(
     api: &impl Api,
     session: &mut Session,
     draft: &mut Draft,
@@ -241,9 +310,7 @@ pub async fn sign_in(
     step(Step::SigningIn);
     match login(api, username, password).await {
         Ok(token) => {
-            session.tokens_supported = Some(true);
-            session.token_is_ours = true;
-            draft.set(Field::AuthToken, token.token.as_str());
+            session.signed_in(draft, &token.token);
             Ok(Credentials::Token(token.token))
         }
         // A switch before 4.1: no tokens, so credentials go in each POST body.
@@ -256,40 +323,94 @@ pub async fn sign_in(
             detail: None,
             retry: false,
         })),
-        Err(stop) => Err(refused(session, draft, stop, false)),
+        Err(stop) => Err(stopped(session, draft, stop, false)),
     }
 }
 
-/// Where a call that gave no answer leaves the attempt: problems for the
-/// fields, a sign-in to show again, or a failure to explain.
-pub fn refused(
+/// Where a call that gave no answer to use leaves the attempt.
+/// `maybe_created`: the switch may have stored the conference all the same.
+fn stopped(
     session: &mut Session,
     draft: &mut Draft,
     stop: Stop,
     maybe_created: bool,
 ) -> NotCreated {
     match stop {
-        Stop::Reply(Outcome::Invalid(invalid)) => NotCreated::Refused(server_problems(invalid)),
-        Stop::Reply(Outcome::BadCredentials) => {
-            // A token refused is a sign-in that ended; a password refused is a typing slip.
-            let had_token = !draft.get(Field::AuthToken).is_empty();
-            draft.set(Field::AuthToken, "");
-            session.token_is_ours = false;
-            if had_token && draft.get(Field::AuthPassword).is_empty() {
-                NotCreated::SignInNeeded { expired: true }
-            } else {
-                NotCreated::BadSignIn
-            }
-        }
-        other => NotCreated::Failed(failure_for(other, maybe_created)),
+        Stop::Net(error) => NotCreated::Failed(no_reply(error, maybe_created)),
+        Stop::Reply(Outcome::BadCredentials) => sign_in_refused(session, draft),
+        Stop::Reply(refusal) => refused(refusal, maybe_created),
     }
+}
+
+/// The switch refused the credentials sent. The token goes either way; a
+/// token refused is a sign-in that ended, a password refused a typing slip.
+fn sign_in_refused(session: &mut Session, draft: &mut Draft) -> NotCreated {
+    let had_token = !draft.get(Field::AuthToken).is_empty();
+    session.drop_token(draft);
+    if had_token && draft.get(Field::AuthPassword).is_empty() {
+        NotCreated::SignInNeeded { expired: true }
+    } else {
+        NotCreated::BadSignIn
+    }
+}
+
+/// A reply that refuses: the switch's problems for the fields, or a failure
+/// to explain.
+fn refused(refusal: Refusal, maybe_created: bool) -> NotCreated {
+    let plain = |id| (Message::new(id), None, false);
+    let (message, detail, retry) = match refusal {
+        Outcome::Invalid(invalid) => return NotCreated::Refused(server_problems(invalid)),
+        Outcome::RoleDenied => plain("failure.role"),
+        Outcome::RatePlanDenied => plain("failure.rate_plan"),
+        Outcome::NotFound => plain("failure.not_found"),
+        Outcome::Unexpected(u) => (
+            Message::new("failure.unexpected")
+                .message("what", unexpected_summary(&u))
+                .message("then", then(maybe_created)),
+            Some(u),
+            true,
+        ),
+        Outcome::SecondFactor => plain("failure.second_factor"),
+        Outcome::Success(never) => match never {},
+        // `stopped` handles a 401 before it comes here.
+        Outcome::BadCredentials => (Message::new("failure.odd_answer"), None, true),
+    };
+    NotCreated::Failed(Failure {
+        message,
+        detail,
+        retry,
+    })
+}
+
+/// No reply at all: the switch was too slow or could not be reached.
+fn no_reply(error: NetError, maybe_created: bool) -> Failure {
+    let id = match error {
+        NetError::Timeout => "failure.timeout",
+        NetError::Network => "failure.unreachable",
+    };
+    Failure {
+        message: Message::new(id).message("then", then(maybe_created)),
+        detail: None,
+        retry: true,
+    }
+}
+
+/// What a failure means for the conference: maybe created, or nothing lost.
+fn then(maybe_created: bool) -> Message {
+    Message::new(if maybe_created {
+        "failure.maybe_created"
+    } else {
+        "failure.nothing_lost"
+    })
 }
 
 fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
     invalid
         .into_iter()
         .map(|i| ServerProblem {
-            fields: fields_of_key(&i.key),
+            // A key this form does not know names no field: the problem
+            // then shows in the summary only.
+            fields: Field::from_name(&i.key).into_iter().collect(),
             // The switch's own words where it gave some (they are in its
             // language, not ours), else which value it refused.
             message: if !i.message.trim().is_empty() {
@@ -301,48 +422,6 @@ fn server_problems(invalid: Vec<Invalid>) -> Vec<ServerProblem> {
             },
         })
         .collect()
-}
-
-/// The plain words for a reply that ends the attempt.
-fn failure_for(stop: Stop, maybe_created: bool) -> Failure {
-    let then = Message::new(if maybe_created {
-        "failure.maybe_created"
-    } else {
-        "failure.nothing_lost"
-    });
-    let plain = |id| (Message::new(id), None, false);
-    let (message, detail, retry) = match stop {
-        Stop::Net(NetError::Timeout) => (
-            Message::new("failure.timeout").message("then", then),
-            None,
-            true,
-        ),
-        Stop::Net(NetError::Network) => (
-            Message::new("failure.unreachable").message("then", then),
-            None,
-            true,
-        ),
-        Stop::Reply(Outcome::RoleDenied) => plain("failure.role"),
-        Stop::Reply(Outcome::RatePlanDenied) => plain("failure.rate_plan"),
-        Stop::Reply(Outcome::NotFound) => plain("failure.not_found"),
-        Stop::Reply(Outcome::Unexpected(u)) => (
-            Message::new("failure.unexpected")
-                .message("what", unexpected_summary(&u))
-                .message("then", then),
-            Some(u),
-            true,
-        ),
-        Stop::Reply(Outcome::SecondFactor) => plain("failure.second_factor"),
-        Stop::Reply(Outcome::Success(never)) => match never {},
-        Stop::Reply(Outcome::Invalid(_) | Outcome::BadCredentials) => {
-            (Message::new("failure.odd_answer"), None, true)
-        }
-    };
-    Failure {
-        message,
-        detail,
-        retry,
-    }
 }
 
 /// What came back instead of an answer, short enough for a sentence.
@@ -667,5 +746,80 @@ mod tests {
             };
             assert!(failure.message.to_string().contains(words) && !failure.retry);
         }
+    }
+
+    #[test]
+    fn a_sign_in_with_a_second_step_asks_for_a_token_instead() {
+        let switch =
+            FakeSwitch::new([("user/login", Ok((200, r#"{"responses":[{"code":"202"}]}"#)))]);
+        let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
+        let Err(NotCreated::Failed(failure)) = result else {
+            panic!("{result:?}")
+        };
+        assert!(failure.message.to_string().contains("sign-in token") && !failure.retry);
+    }
+
+    #[test]
+    fn a_suggestion_signs_in_and_names_the_customer() {
+        let code = Ok((
+            200,
+            r#"{"responses":[{"code":"200"}],"data":{"code":"654321"}}"#,
+        ));
+        let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/unused/code", code)]);
+        let (mut session, mut draft) = (Session::default(), draft().with(Field::Customer, " 7 "));
+        let steps = RefCell::new(Vec::new());
+        let result = run(suggest_code(&switch, &mut session, &mut draft, &|s| {
+            steps.borrow_mut().push(s)
+        }));
+        assert_eq!(result, Ok(Some("654321".to_owned())));
+        assert_eq!(steps.into_inner(), [Step::SigningIn, Step::Suggesting]);
+        assert_eq!(switch.body(1), "auth_token=t1&customer=7");
+        assert_eq!(draft.get(Field::AuthToken), "t1");
+    }
+
+    #[test]
+    fn a_suggestion_refused_for_the_token_asks_for_a_sign_in() {
+        let switch = FakeSwitch::new([("conferences/unused/code", REFUSED)]);
+        let mut draft = Draft::new().with(Field::AuthToken, "host");
+        let result = run(suggest_code(
+            &switch,
+            &mut Session::default(),
+            &mut draft,
+            &|_| {},
+        ));
+        assert_eq!(result, Err(NotCreated::SignInNeeded { expired: true }));
+        assert_eq!(draft.get(Field::AuthToken), "");
+    }
+
+    #[test]
+    fn a_changed_sign_in_ends_our_token_but_not_the_host_pages() {
+        let mut host = Draft::new().with(Field::AuthToken, "host");
+        Session::default().sign_in_changed(&mut host);
+        assert_eq!(host.get(Field::AuthToken), "host");
+
+        let (mut session, mut ours) = (Session::default(), draft());
+        session.signed_in(&mut ours, "t1");
+        session.sign_in_changed(&mut ours);
+        assert_eq!(ours.get(Field::AuthToken), "");
+        assert!(!session.token_is_ours);
+    }
+
+    #[test]
+    fn a_lost_reply_at_validation_says_nothing_was_created() {
+        let switch = FakeSwitch::new([
+            ("user/login", TOKEN),
+            ("conferences/create", Err(NetError::Network)),
+        ]);
+        let mut session = Session::default();
+        let (result, _) = attempt(&switch, &mut session, &mut draft());
+        let Err(NotCreated::Failed(failure)) = result else {
+            panic!("{result:?}")
+        };
+        let words = failure.message.to_string();
+        assert!(
+            words.contains("Nothing you typed is lost") && failure.retry,
+            "{words}"
+        );
+        assert_eq!(session.uncertain_code, None);
     }
 }
