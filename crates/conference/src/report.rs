@@ -83,10 +83,6 @@ impl Report {
         self.problems.iter().filter(|p| p.is_error())
     }
 
-    pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| !p.is_error())
-    }
-
     /// Problems that involve `field`, whichever field reports them first.
     pub fn for_field(&self, field: Field) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(move |p| p.involves(field))
