@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use crate::run::{root, run, sh, step, Result};
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Cmd, Shell};
+
+use crate::run::{root, run, step};
 
 /// The product's goal for wasm + JS + CSS, each as the `.gz` and `.br` file
 /// the server sends (zopfli, brotli 11), added up: lighter than the same form
@@ -41,15 +44,15 @@ const fn at_most(value: usize, limit: usize) -> usize {
 /// compiler take them, for this build only, so nothing else (the tests, the
 /// server) is built differently. Its own target folder keeps the two kinds of
 /// build from undoing each other's work.
-const SIZE_BUILD: [(&str, &str); 4] = [
+pub const SIZE_BUILD: [(&str, &str); 4] = [
     ("RUSTC_BOOTSTRAP", "1"),
     ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
     ("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort"),
 ];
 
-pub fn build() -> Result {
-    build_with(None)
+pub fn build(sh: &Shell) -> Result<()> {
+    build_with(sh, None)
 }
 
 /// Builds the app with its crates, std's own included, fetched into
@@ -60,16 +63,16 @@ pub fn build() -> Result {
 /// the bundle needs, the standard library's dependencies too (build-std
 /// resolves std's own lock file), is fetched here first; without that a new
 /// machine fails with "no matching package named `moto-rt`".
-pub fn build_with(cargo_home: Option<&Path>) -> Result {
+pub fn build_with(sh: &Shell, cargo_home: Option<&Path>) -> Result<()> {
     step("fetching the bundle's crates, std's own included (cargo fetch)");
-    let mut fetch = size_build(sh("cargo fetch --target wasm32-unknown-unknown"));
+    let mut fetch = size_build(cmd!(sh, "cargo fetch --target wasm32-unknown-unknown"));
     if let Some(home) = cargo_home {
-        fetch.env("CARGO_HOME", home);
+        fetch = fetch.env("CARGO_HOME", home);
     }
     run(fetch)?;
     step("building the app (trunk build --release)");
-    let mut trunk = size_build(sh("trunk build --release --offline"));
-    trunk.env("TRUNK_SKIP_VERSION_CHECK", "true");
+    let mut trunk = size_build(cmd!(sh, "trunk build --release --offline"))
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
     // Its own target folder: the size build's flags differ from the tests'.
     // A build from another cargo home gets another folder too, since crates
     // at another path count as changed and would be compiled again each time
@@ -77,11 +80,11 @@ pub fn build_with(cargo_home: Option<&Path>) -> Result {
     let target = match cargo_home {
         None => "target/bundle",
         Some(home) => {
-            trunk.env("CARGO_HOME", home);
+            trunk = trunk.env("CARGO_HOME", home);
             "target/bundle-empty-home"
         }
     };
-    trunk.env("CARGO_TARGET_DIR", root().join(target));
+    let trunk = trunk.env("CARGO_TARGET_DIR", root().join(target));
     // Trunk's post_build hook (Trunk.toml, build/post-build.mjs) has given the
     // wasm's imports short names, minified the JavaScript, renewed both
     // files' integrity hashes and written dist/embed.js.
@@ -90,11 +93,8 @@ pub fn build_with(cargo_home: Option<&Path>) -> Result {
 }
 
 /// A cargo command set up as the size build is (see `SIZE_BUILD`).
-fn size_build(mut command: std::process::Command) -> std::process::Command {
-    for (key, value) in SIZE_BUILD {
-        command.env(key, value);
-    }
-    command
+fn size_build(command: Cmd) -> Cmd {
+    command.envs(SIZE_BUILD)
 }
 
 /// `cargo xtask test` builds the bundle from an empty cargo home, so a build
@@ -103,25 +103,25 @@ fn size_build(mut command: std::process::Command) -> std::process::Command {
 /// It is emptied at each run but keeps its path, so cargo's fingerprints stay
 /// valid and only what changed is compiled: the check costs one download of
 /// the crates (about 320, a few seconds from the registry).
-pub fn build_from_empty_cargo_home() -> Result {
+pub fn build_from_empty_cargo_home(sh: &Shell) -> Result<()> {
     let home = root().join("target/empty-cargo-home");
     if home.exists() {
-        std::fs::remove_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+        std::fs::remove_dir_all(&home).with_context(|| home.display().to_string())?;
     }
-    std::fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+    std::fs::create_dir_all(&home).with_context(|| home.display().to_string())?;
     println!(
         "\n==> the bundle from an empty cargo home ({}): it must fetch all it needs",
         home.display()
     );
-    build_with(Some(&home))
+    build_with(sh, Some(&home))
 }
 
 /// Writes `NAME.br` and `NAME.gz` beside every file the server sends, at the
 /// highest settings: the server sends them as they are instead of
 /// compressing each response on the fly at a lower setting.
-fn precompress(dir: &Path) -> Result {
-    for entry in std::fs::read_dir(dir).map_err(|e| format!("{dir:?}: {e}"))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
+fn precompress(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
+        let path = entry?.path();
         if path.is_dir() {
             precompress(&path)?;
             continue;
@@ -133,9 +133,10 @@ fn precompress(dir: &Path) -> Result {
         {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?;
+        let bytes = std::fs::read(&path).with_context(|| name.clone())?;
         for (suffix, packed) in [(".br", brotli_bytes(&bytes)), (".gz", gzip_bytes(&bytes))] {
-            std::fs::write(format!("{name}{suffix}"), packed).map_err(|e| e.to_string())?;
+            let packed_name = format!("{name}{suffix}");
+            std::fs::write(&packed_name, packed).context(packed_name)?;
         }
     }
     Ok(())
@@ -166,11 +167,11 @@ fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Prints every file's raw, gzip and brotli size; fails past the budget.
-pub fn budget() -> Result {
+pub fn budget() -> Result<()> {
     step("bundle size (wasm + JS + CSS)");
     let dist = root().join("dist");
     let mut files: Vec<_> = std::fs::read_dir(&dist)
-        .map_err(|e| format!("dist: {e}"))?
+        .context("dist (run `cargo xtask build`)")?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -187,7 +188,7 @@ pub fn budget() -> Result {
     let size = |path: String| {
         std::fs::metadata(&path)
             .map(|m| m.len() as usize)
-            .map_err(|e| format!("{path}: {e} (run `cargo xtask build`)"))
+            .with_context(|| format!("{path} (run `cargo xtask build`)"))
     };
     for path in &files {
         let name = path.to_string_lossy();
@@ -215,10 +216,10 @@ pub fn budget() -> Result {
          the goal is {GOAL_GZIP} and {GOAL_BROTLI} ({goal})"
     );
     if gz_total > BUDGET_GZIP || br_total > BUDGET_BROTLI {
-        return Err(format!(
+        bail!(
             "the bundle is {gz_total} bytes gzipped and {br_total} brotli, over the budget of \
              {BUDGET_GZIP} and {BUDGET_BROTLI}"
-        ));
+        );
     }
     Ok(())
 }

@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::run::{root, step, Result};
+use anyhow::{bail, Context, Result};
+use xshell::Shell;
+
+use crate::run::{root, step};
 
 /// Cold loads per profile; each in a new browser with a new profile folder.
 const LOADS: usize = 5;
@@ -79,21 +82,21 @@ fn profiles() -> [Profile; 5] {
     ]
 }
 
-pub fn browser() -> Result {
+pub fn browser(sh: &Shell) -> Result<()> {
     step("browser: cold loads and PIN feedback in headless Chromium (release build)");
     let dist = root().join("dist");
     if !dist.join("index.html").exists() {
-        return Err("dist/ has no index.html: run `cargo xtask build` first".into());
+        bail!("dist/ has no index.html: run `cargo xtask build` first");
     }
     let work = std::env::temp_dir().join(format!("conference-browser-{}", std::process::id()));
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let result = measure_all(&work);
+    std::fs::create_dir_all(&work).with_context(|| work.display().to_string())?;
+    let result = measure_all(sh, &work);
     let _ = std::fs::remove_dir_all(&work);
     result
 }
 
-fn measure_all(work: &Path) -> Result {
-    let server = crate::run::release_server(work)?;
+fn measure_all(sh: &Shell, work: &Path) -> Result<()> {
+    let server = crate::run::release_server(sh, work)?;
     let driver = Driver::start(work)?;
     println!(
         "{:<58} {:>10} {:>12} {:>16}",
@@ -110,7 +113,7 @@ fn measure_all(work: &Path) -> Result {
                     &profile,
                     &work.join(format!("profile-{load}")),
                 )
-                .map_err(|e| format!("{} load {}: {e}", profile.name, load + 1))?;
+                .with_context(|| format!("{} load {}", profile.name, load + 1))?;
             bytes.push(m.bytes);
             visible.push(m.visible_ms);
             feedback.extend(m.feedback_ms);
@@ -163,16 +166,16 @@ impl Driver {
     fn start(work: &Path) -> Result<Driver> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
+            .context("a free loopback port for chromedriver")?
             .port();
-        let log =
-            std::fs::File::create(work.join("chromedriver.log")).map_err(|e| e.to_string())?;
+        let log = work.join("chromedriver.log");
+        let log = std::fs::File::create(&log).with_context(|| log.display().to_string())?;
         let child = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("/usr/bin/chromedriver: {e} (cargo xtask setup installs it)"))?;
+            .context("/usr/bin/chromedriver (cargo xtask setup installs it)")?;
         let driver = Driver {
             addr: format!("127.0.0.1:{port}"),
             child,
@@ -180,7 +183,7 @@ impl Driver {
         let started = Instant::now();
         while http(&driver.addr, "GET", "/status", None).is_err() {
             if started.elapsed() > Duration::from_secs(20) {
-                return Err("chromedriver did not answer within 20 s".into());
+                bail!("chromedriver did not answer within 20 s");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -190,14 +193,11 @@ impl Driver {
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
         let reply = http(&self.addr, method, path, body.as_ref())?;
         let value: Value =
-            serde_json::from_slice(&reply).map_err(|e| format!("{method} {path}: {e}"))?;
-        match value["value"].get("error") {
-            Some(error) => Err(format!(
-                "{method} {path}: {error}: {}",
-                value["value"]["message"]
-            )),
-            None => Ok(value["value"].clone()),
+            serde_json::from_slice(&reply).with_context(|| format!("{method} {path}"))?;
+        if let Some(error) = value["value"].get("error") {
+            bail!("{method} {path}: {error}: {}", value["value"]["message"]);
         }
+        Ok(value["value"].clone())
     }
 
     /// One cold load in a new browser: bytes, time to the code field, and
@@ -223,7 +223,7 @@ impl Driver {
         let session = self.call("POST", "/session", Some(caps))?;
         let id = session["sessionId"]
             .as_str()
-            .ok_or("no sessionId from chromedriver")?
+            .context("no sessionId from chromedriver")?
             .to_owned();
         let session = Session { driver: self, id };
         session.measure(base, profile)
@@ -359,7 +359,7 @@ impl Session<'_> {
         }
         let lang = self.script("return document.querySelector('.cf').lang;", json!([]))?;
         if lang.as_str() != Some(profile.lang.unwrap_or("en")) {
-            return Err(format!("the form's language is {lang}"));
+            bail!("the form's language is {lang}");
         }
         // Let requests started at mount (the language, a token check) end.
         std::thread::sleep(Duration::from_millis(500));
@@ -371,18 +371,18 @@ impl Session<'_> {
                 json!([]),
             )?
             .as_f64()
-            .ok_or("no transfer sizes")?;
+            .context("no transfer sizes")?;
         let toggled = self.driver.call(
             "POST",
             &self.path("execute/async"),
             Some(json!({ "script": TOGGLE_PINS, "args": [TOGGLES] })),
         )?;
         if let Some(error) = toggled.get("error") {
-            return Err(format!("PIN toggles: {error}"));
+            bail!("PIN toggles: {error}");
         }
         let feedback_ms = toggled["times"]
             .as_array()
-            .ok_or("no toggle times")?
+            .context("no toggle times")?
             .iter()
             .filter_map(Value::as_f64)
             .collect();
@@ -404,7 +404,7 @@ impl Session<'_> {
                 return Ok(n);
             }
             if started.elapsed() > limit {
-                return Err(format!("{expression} not set within {limit:?}"));
+                bail!("{expression} not set within {limit:?}");
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -417,29 +417,29 @@ impl Session<'_> {
 /// `Content-Length` (or its last chunk), not to the end of the stream.
 fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Vec<u8>> {
     let body = body.map(Value::to_string).unwrap_or_default();
-    let fail = |e: std::io::Error| format!("{method} {path}: {e}");
+    let request = || format!("{method} {path}");
     let stream = TcpStream::connect_timeout(
-        &addr.parse().map_err(|e| format!("{addr}: {e}"))?,
+        &addr.parse().with_context(|| addr.to_owned())?,
         Duration::from_secs(5),
     )
-    .map_err(fail)?;
+    .with_context(request)?;
     // Longer than the session's own script and page-load timeouts.
     stream
         .set_read_timeout(Some(Duration::from_secs(180)))
-        .map_err(fail)?;
+        .with_context(request)?;
     write!(
         &stream,
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
          Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
-    .map_err(fail)?;
+    .with_context(request)?;
     let mut reader = BufReader::new(stream);
     let (mut length, mut chunked, mut line) = (None, false, String::new());
     loop {
         line.clear();
-        if reader.read_line(&mut line).map_err(fail)? == 0 {
-            return Err(format!("{method} {path}: the reply ended in its header"));
+        if reader.read_line(&mut line).with_context(request)? == 0 {
+            bail!("{method} {path}: the reply ended in its header");
         }
         let header = line.trim_end();
         if header.is_empty() {
@@ -456,12 +456,12 @@ fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Ve
     if chunked {
         loop {
             line.clear();
-            reader.read_line(&mut line).map_err(fail)?;
+            reader.read_line(&mut line).with_context(request)?;
             let size_text = line.trim().split(';').next().unwrap_or("");
             let size = usize::from_str_radix(size_text, 16)
-                .map_err(|e| format!("{method} {path}: chunk size {size_text:?}: {e}"))?;
+                .with_context(|| format!("{method} {path}: chunk size {size_text:?}"))?;
             let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).map_err(fail)?;
+            reader.read_exact(&mut chunk).with_context(request)?;
             if size == 0 {
                 return Ok(content);
             }
@@ -471,10 +471,10 @@ fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Ve
     match length {
         Some(n) => {
             content.resize(n, 0);
-            reader.read_exact(&mut content).map_err(fail)?;
+            reader.read_exact(&mut content).with_context(request)?;
         }
         None => {
-            reader.read_to_end(&mut content).map_err(fail)?;
+            reader.read_to_end(&mut content).with_context(request)?;
         }
     }
     Ok(content)

@@ -17,11 +17,14 @@
 //! `fuzz/corpus/<target>/` and add a unit test in crates/conference/tests.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::time::Instant;
 
-use crate::run::{cmd, root, run, step, Result};
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Cmd, Shell};
+
+use crate::run::{detach, root, run, shell, step};
 use crate::setup;
 
 pub const TARGETS: [&str; 4] = ["form_decode", "reply", "validate", "roundtrip"];
@@ -37,10 +40,9 @@ fn fuzz_dir() -> PathBuf {
 }
 
 /// `cargo fuzz <sub>` with the options every run here takes.
-fn cargo_fuzz(sub: &str) -> Command {
-    let mut c = cmd("cargo", &["fuzz", sub, "--fuzz-dir"]);
-    c.arg(fuzz_dir()).args(["-a", "--sanitizer", "none"]);
-    c
+fn cargo_fuzz<'a>(sh: &'a Shell, sub: &str) -> Cmd<'a> {
+    let dir = fuzz_dir();
+    cmd!(sh, "cargo fuzz {sub} --fuzz-dir {dir} -a --sanitizer none")
 }
 
 /// What libFuzzer said at the end of a run.
@@ -91,34 +93,36 @@ const HEADER: &str = "target         executions  execs/s    cov      ft  crashes
 
 /// Runs one target with libFuzzer `flags`; its whole output goes to `log`,
 /// the lines worth seeing (progress pulses, the end, any crash) to the screen.
-fn fuzz(target: &str, flags: &[String], log: &std::path::Path) -> Result<Stats> {
+fn fuzz(sh: &Shell, target: &str, flags: &[String], log: &Path) -> Result<Stats> {
     let work = fuzz_dir().join("target/corpus").join(target);
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let mut c = cargo_fuzz("run");
-    c.arg(target)
-        .arg(&work)
-        .arg(fuzz_dir().join("corpus").join(target))
-        .arg("--")
-        .args(flags)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped());
+    std::fs::create_dir_all(&work).with_context(|| work.display().to_string())?;
+    let seeds = fuzz_dir().join("corpus").join(target);
+    let (_, mut c) = detach(
+        cargo_fuzz(sh, "run")
+            .args([
+                target.as_ref(),
+                work.as_os_str(),
+                seeds.as_os_str(),
+                "--".as_ref(),
+            ])
+            .args(flags),
+    );
     println!(
         "$ cargo fuzz run -a --sanitizer none {target} ... -- {}",
         flags.join(" ")
     );
-    let mut file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let mut file = std::fs::File::create(log).with_context(|| log.display().to_string())?;
     let mut child = c
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start cargo fuzz: {e}"))?;
+        .context("could not start cargo fuzz")?;
     let mut stats = Stats::default();
     // libFuzzer writes to stderr; cargo-fuzz's crash report goes to stdout,
     // read after (it is short and only comes once libFuzzer has ended).
     let stdout = child.stdout.take();
     if let Some(err) = child.stderr.take() {
-        for line in BufReader::new(err)
-            .lines()
-            .map_while(std::result::Result::ok)
-        {
+        for line in BufReader::new(err).lines().map_while(std::io::Result::ok) {
             let _ = writeln!(file, "{line}");
             stats.read(&line);
             let loud = [
@@ -130,43 +134,40 @@ fn fuzz(target: &str, flags: &[String], log: &std::path::Path) -> Result<Stats> 
         }
     }
     if let Some(out) = stdout {
-        for line in BufReader::new(out)
-            .lines()
-            .map_while(std::result::Result::ok)
-        {
+        for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
             let _ = writeln!(file, "{line}");
             println!("  {line}");
         }
     }
-    let status = child.wait().map_err(|e| e.to_string())?;
+    let status = child.wait().context("waiting for cargo fuzz")?;
     stats.crashed |= !status.success();
     Ok(stats)
 }
 
-fn build() -> Result {
-    setup::cargo_fuzz()?;
-    run(cargo_fuzz("build"))
+fn build(sh: &Shell) -> Result<()> {
+    setup::cargo_fuzz(sh)?;
+    run(cargo_fuzz(sh, "build"))
 }
 
 fn logs() -> Result<PathBuf> {
     let dir = fuzz_dir().join("target/logs");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
     Ok(dir)
 }
 
 /// Every target for a few seconds from the committed corpus (and the inputs
 /// that once broke something in it): for `cargo xtask test`.
-pub fn smoke() -> Result {
+pub fn smoke(sh: &Shell) -> Result<()> {
     step(&format!(
         "fuzzing: each target {SMOKE_SECONDS} s from the committed corpus (cargo-fuzz, libFuzzer)"
     ));
     let started = Instant::now();
     // The fuzz crate is its own workspace: `cargo fmt --all` does not see it.
-    run(cmd(
-        "cargo",
-        &["fmt", "--manifest-path", "fuzz/Cargo.toml", "--", "--check"],
+    run(cmd!(
+        sh,
+        "cargo fmt --manifest-path fuzz/Cargo.toml -- --check"
     ))?;
-    build()?;
+    build(sh)?;
     let logs = logs()?;
     let flags = [format!("-max_total_time={SMOKE_SECONDS}")];
     // Two targets at a time, one per core: each still fuzzes its full time
@@ -177,17 +178,20 @@ pub fn smoke() -> Result {
             .map(|targets| {
                 let (flags, logs) = (&flags, &logs);
                 scope.spawn(move || {
-                    targets
+                    // A shell of its own: one is not shared between threads.
+                    let sh = shell()?;
+                    Ok(targets
                         .iter()
-                        .map(|t| fuzz(t, flags, &logs.join(format!("smoke-{t}.log"))))
-                        .collect::<Vec<_>>()
+                        .map(|t| fuzz(&sh, t, flags, &logs.join(format!("smoke-{t}.log"))))
+                        .collect::<Vec<_>>())
                 })
             })
             .collect();
         runs.into_iter()
-            .flat_map(|run| run.join().expect("a fuzzing thread"))
-            .collect()
-    });
+            .map(|run| run.join().expect("a fuzzing thread"))
+            .collect::<Result<Vec<_>>>()
+            .map(|chunks| chunks.into_iter().flatten().collect())
+    })?;
     let mut crashed = Vec::new();
     let mut rows = Vec::new();
     for (target, stats) in TARGETS.into_iter().zip(results) {
@@ -202,52 +206,28 @@ pub fn smoke() -> Result {
     finish(&crashed)
 }
 
-fn finish(crashed: &[&str]) -> Result {
+fn finish(crashed: &[&str]) -> Result<()> {
     if crashed.is_empty() {
         return Ok(());
     }
-    Err(format!(
+    bail!(
         "fuzzing found a crash in {}: the input is in fuzz/artifacts/<target>/ \
          (reproduce with the command printed above); once fixed, copy it into \
          fuzz/corpus/<target>/ and add a unit test",
         crashed.join(", ")
-    ))
+    )
 }
 
 /// `cargo xtask fuzz [--minutes N] [TARGET...]`: long runs, one target after
-/// another, each bounded by time; a table of what each did at the end.
-/// `smoke` and `agreement` run on their own too: `cargo xtask fuzz smoke`.
-pub fn long(args: &[String]) -> Result {
-    match args.first().map(String::as_str) {
-        Some("smoke") => return smoke(),
-        Some("agreement") => return agreement(),
-        _ => {}
-    }
-    let mut minutes: u32 = 10;
-    let mut targets = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--minutes" => {
-                minutes = args
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .ok_or("--minutes takes a whole number of minutes")?;
-            }
-            t if TARGETS.contains(&t) => targets.push(t),
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}: give --minutes N and target names ({})",
-                    TARGETS.join(", ")
-                ))
-            }
-        }
-    }
-    if targets.is_empty() {
-        targets = TARGETS.to_vec();
-    }
-    build()?;
+/// another, each bounded by time; a table of what each did at the end (no
+/// targets: all of them). The arguments are checked by main's parser.
+pub fn long(sh: &Shell, minutes: u32, targets: &[String]) -> Result<()> {
+    let targets: Vec<&str> = if targets.is_empty() {
+        TARGETS.to_vec()
+    } else {
+        targets.iter().map(String::as_str).collect()
+    };
+    build(sh)?;
     let logs = logs()?;
     let flags = [
         format!("-max_total_time={}", u64::from(minutes) * 60),
@@ -258,7 +238,7 @@ pub fn long(args: &[String]) -> Result {
     for target in &targets {
         step(&format!("fuzzing {target} for {minutes} min"));
         let log = logs.join(format!("{target}.log"));
-        let stats = fuzz(target, &flags, &log)?;
+        let stats = fuzz(sh, target, &flags, &log)?;
         println!("  whole output: {}", log.display());
         rows.push(stats.row(target));
         if stats.crashed {
@@ -272,46 +252,40 @@ pub fn long(args: &[String]) -> Result {
 /// The same generated drafts validated by the core built for x86_64 (as the
 /// server is) and for wasm32 (as the browser runs it, here under Node's V8),
 /// compared line for line: any difference is a bug. See crates/agreement.
-pub fn agreement() -> Result {
+pub fn agreement(sh: &Shell) -> Result<()> {
     step(&format!(
         "agreement: {AGREEMENT_DRAFTS} generated drafts validated natively and in wasm32 (Node), line for line"
     ));
     let started = Instant::now();
     let dir = root().join("target/agreement");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
     let count = AGREEMENT_DRAFTS.to_string();
 
-    run(cmd(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "agreement",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            // The browser bundle's codegen (opt-level z, LTO), not the server's.
-            "--profile",
-            "bundle",
-        ],
+    // The browser bundle's codegen (profile `bundle`: opt-level z, LTO), not the server's.
+    run(cmd!(
+        sh,
+        "cargo build -p agreement --lib --target wasm32-unknown-unknown --profile bundle"
     ))?;
     let wasm_lines = dir.join("wasm.txt");
-    let mut node = cmd("node", &["crates/agreement/run.mjs"]);
-    node.arg(root().join("target/wasm32-unknown-unknown/bundle/agreement.wasm"))
-        .arg(&count)
-        .arg(&wasm_lines);
-    run(node)?;
+    let wasm_file = root().join("target/wasm32-unknown-unknown/bundle/agreement.wasm");
+    run(cmd!(
+        sh,
+        "node crates/agreement/run.mjs {wasm_file} {count} {wasm_lines}"
+    ))?;
 
-    let native = native_lines(&["--", &count])?;
-    std::fs::write(dir.join("native.txt"), &native).map_err(|e| e.to_string())?;
-    let wasm = std::fs::read_to_string(&wasm_lines).map_err(|e| e.to_string())?;
+    let native = native_lines(sh, &[&count])?;
+    let native_file = dir.join("native.txt");
+    std::fs::write(&native_file, format!("{native}\n"))
+        .with_context(|| native_file.display().to_string())?;
+    let wasm =
+        std::fs::read_to_string(&wasm_lines).with_context(|| wasm_lines.display().to_string())?;
 
     let (native, wasm): (Vec<&str>, Vec<&str>) = (native.lines().collect(), wasm.lines().collect());
     let differing: Vec<usize> = (0..native.len().max(wasm.len()))
         .filter(|&i| native.get(i) != wasm.get(i))
         .collect();
     for &i in differing.iter().take(5) {
-        let draft = native_lines(&["--", "show", &i.to_string()]).unwrap_or_default();
+        let draft = native_lines(sh, &["show", &i.to_string()]).unwrap_or_default();
         println!("draft {i}: {}", draft.trim_end());
         println!("  native: {}", native.get(i).unwrap_or(&"(missing)"));
         println!("  wasm32: {}", wasm.get(i).unwrap_or(&"(missing)"));
@@ -324,34 +298,28 @@ pub fn agreement() -> Result {
         dir.display()
     );
     if native.len() != AGREEMENT_DRAFTS as usize || wasm.len() != native.len() {
-        return Err(format!(
+        bail!(
             "agreement: expected {AGREEMENT_DRAFTS} lines, native gave {}, wasm32 {}",
             native.len(),
             wasm.len()
-        ));
+        );
     }
-    if differing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !differing.is_empty() {
+        bail!(
             "the native and wasm32 builds disagree on {} drafts",
             differing.len()
-        ))
+        );
     }
+    Ok(())
 }
 
-/// The native side's output (a debug build, as the tests use).
-fn native_lines(args: &[&str]) -> Result<String> {
-    let mut c = cmd(
-        "cargo",
-        &["run", "-q", "-p", "agreement", "--bin", "agreement-lines"],
-    );
-    c.args(args).stderr(Stdio::inherit());
-    let out = c
-        .output()
-        .map_err(|e| format!("could not start cargo run: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("agreement-lines failed ({})", out.status));
-    }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+/// The native side's output (a debug build, as the tests use) for its
+/// arguments: a count of drafts, or `show N`.
+fn native_lines(sh: &Shell, args: &[&str]) -> Result<String> {
+    Ok(cmd!(
+        sh,
+        "cargo run -q -p agreement --bin agreement-lines -- {args...}"
+    )
+    .quiet()
+    .read()?)
 }

@@ -1,16 +1,53 @@
 //! Running commands, and where things are.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
 
-pub type Result<T = ()> = std::result::Result<T, String>;
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Cmd, Shell};
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace")
-        .to_path_buf()
+static ROOT: OnceLock<PathBuf> = OnceLock::new();
+
+/// The workspace root, found by `shell()` when the command starts.
+pub fn root() -> &'static Path {
+    ROOT.get()
+        .expect("main finds the workspace before anything runs")
+}
+
+/// The nearest of `dir` and its ancestors whose Cargo.toml has `[workspace]`.
+///
+/// Found at run time, not fixed when xtask was compiled: cargo runs the alias
+/// from anywhere inside the workspace, and a moved checkout, or a target
+/// folder shared by two checkouts, must build the checkout it was run in.
+pub fn find_workspace(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| {
+        std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|toml| {
+            toml.lines()
+                .any(|l| l.trim_start().starts_with("[workspace]"))
+        })
+    })
+}
+
+/// A shell at the workspace root with the project's tools first on PATH
+/// (so Trunk finds our wasm-opt); the first call finds the root.
+pub fn shell() -> Result<Shell> {
+    if ROOT.get().is_none() {
+        let here = std::env::current_dir().context("reading the current directory")?;
+        let found = find_workspace(&here).with_context(|| {
+            format!(
+                "no Cargo.toml with [workspace] in {} or above: run cargo xtask in the checkout",
+                here.display()
+            )
+        })?;
+        // Only main calls this before the threads start: the first set wins.
+        let _ = ROOT.set(found.to_path_buf());
+    }
+    let sh = Shell::new()?;
+    sh.change_dir(root());
+    sh.set_var("PATH", tool_path());
+    Ok(sh)
 }
 
 /// Where project-local tools go (git ignores it).
@@ -18,10 +55,10 @@ pub fn tools_dir() -> PathBuf {
     root().join(".tools")
 }
 
-/// PATH with the project's tools first, so Trunk finds our wasm-opt.
+/// PATH with the project's npm tools first, then where `cargo install` puts
+/// Trunk and the wasm-bindgen CLI.
 pub fn tool_path() -> String {
     let mut dirs = vec![tools_dir().join("node_modules/.bin")];
-    // Where `cargo install` puts Trunk and the wasm-bindgen CLI.
     match (std::env::var_os("CARGO_HOME"), std::env::var_os("HOME")) {
         (Some(cargo_home), _) => dirs.push(Path::new(&cargo_home).join("bin")),
         (None, Some(home)) => dirs.push(Path::new(&home).join(".cargo/bin")),
@@ -34,66 +71,36 @@ pub fn tool_path() -> String {
         .unwrap_or_default()
 }
 
-/// A command run at the workspace root, with the project's tools on PATH.
-pub fn cmd(program: &str, args: &[&str]) -> Command {
-    let mut c = Command::new(program);
-    c.args(args).current_dir(root()).env("PATH", tool_path());
-    c
-}
-
-/// A fixed command written as one line, as in a script:
-/// `sh("cargo fmt --all -- --check")`. Words split at spaces, so an argument
-/// that is computed or may hold a space is added with `.arg`.
-pub fn sh(line: impl AsRef<str>) -> Command {
-    let mut words = line.as_ref().split_whitespace();
-    let mut c = cmd(words.next().expect("a command line names a program"), &[]);
-    c.args(words);
-    c
-}
-
-/// A command as a person would type it (without its environment), echoed.
-fn announce(command: &Command) -> String {
-    let args: Vec<String> = command
-        .get_args()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let shown = format!(
-        "{} {}",
-        command.get_program().to_string_lossy(),
-        args.join(" ")
-    );
-    println!("$ {shown}");
-    shown
-}
-
-fn finished(shown: &str, status: std::process::ExitStatus) -> Result {
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{shown} failed ({status})"))
-    }
-}
-
-/// Runs a command, echoing it; fails when it fails.
-pub fn run(mut command: Command) -> Result {
-    let shown = announce(&command);
-    let status = command
-        .status()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
-    finished(&shown, status)
+/// Runs a command, echoing it as `$ command` on standard output (in order
+/// with everything else the log shows); fails when it fails.
+pub fn run(command: Cmd) -> Result<()> {
+    println!("$ {command}");
+    command.quiet().run()?;
+    Ok(())
 }
 
 /// A command's standard output, or `None` if it cannot run or fails.
-pub fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = cmd(program, args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+pub fn output(command: Cmd) -> Option<String> {
+    command.quiet().read().ok()
 }
 
 /// A step's heading, so a long CI log is easy to scan.
 pub fn step(name: &str) {
     println!("\n==> {name}");
+}
+
+/// A std `Command` for what xshell cannot do: stream the output, send it to
+/// a file, run on another thread. Returns it with the line it is shown as.
+pub fn detach(command: Cmd) -> (String, Command) {
+    (command.to_string(), command.into())
+}
+
+/// Fails, naming the command, unless it succeeded.
+pub fn check(shown: &str, status: ExitStatus) -> Result<()> {
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
 }
 
 /// Tests counted across every test run of `cargo xtask test`.
@@ -124,30 +131,75 @@ impl Tally {
 }
 
 /// Runs a test command, echoing its output, and counts what it ran.
-pub fn run_tests(mut command: Command, tally: &mut Tally) -> Result {
-    use std::io::{BufRead, BufReader};
-    command.stdout(std::process::Stdio::piped());
-    let shown = announce(&command);
+pub fn run_tests(command: Cmd, tally: &mut Tally) -> Result<()> {
+    let (shown, mut command) = detach(command);
+    println!("$ {shown}");
     let mut child = command
+        .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+        .with_context(|| format!("could not start {shown}"))?;
     if let Some(out) = child.stdout.take() {
-        for line in BufReader::new(out)
-            .lines()
-            .map_while(std::result::Result::ok)
-        {
+        for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
             println!("{line}");
             tally.add(&line);
         }
     }
-    let status = child.wait().map_err(|e| e.to_string())?;
-    finished(&shown, status)
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {shown}"))?;
+    check(&shown, status)
+}
+
+/// A command running in the background, its output going to a log; killed
+/// if dropped before `wait` (an earlier step failed).
+pub struct Background {
+    shown: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Background {
+    pub fn start(command: Cmd, log: &Path) -> Result<Background> {
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        }
+        let file = std::fs::File::create(log).with_context(|| log.display().to_string())?;
+        let (shown, mut command) = detach(command);
+        let child = command
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .spawn()
+            .with_context(|| format!("could not start {shown}"))?;
+        Ok(Background {
+            shown,
+            child,
+            log: log.to_path_buf(),
+        })
+    }
+
+    /// Waits for it to end; fails with its whole log if it failed.
+    pub fn wait(mut self) -> Result<()> {
+        let status = self.child.wait()?;
+        if !status.success() {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            bail!("{} failed ({status}):\n{text}", self.shown);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Harmless once it has been waited for: std never signals a reaped child.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The release server, built first, on a free loopback port with a fresh
 /// database and its log in `work`, serving `dist/`: what the benchmarks load.
-pub fn release_server(work: &Path) -> Result<spawn::Running> {
-    run(sh("cargo build --release -p conference-server"))?;
+pub fn release_server(sh: &Shell, work: &Path) -> Result<spawn::Running> {
+    run(cmd!(sh, "cargo build --release -p conference-server"))?;
     let (dist, data) = (root().join("dist"), work.join("data"));
     spawn::spawn(
         &root().join("target/release/conference-server"),
@@ -161,11 +213,12 @@ pub fn release_server(work: &Path) -> Result<spawn::Running> {
         ],
         &work.join("server.log"),
     )
+    .map_err(anyhow::Error::msg)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Tally;
+    use super::{find_workspace, Tally};
 
     #[test]
     fn counts_cargo_and_wasm_bindgen_test_closing_lines() {
@@ -174,5 +227,34 @@ mod tests {
         t.add("test result: FAILED. 13 passed; 1 failed; 0 ignored; 0 filtered out; finished in 3.44s");
         t.add("running 3 tests");
         assert_eq!((t.passed, t.failed), (45, 1));
+    }
+
+    #[test]
+    fn the_workspace_is_the_nearest_cargo_toml_with_a_workspace_table() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outer = tmp.path().join("outer");
+        let root = outer.join("checkout");
+        let member = root.join("crates/server");
+        let deep = member.join("src/bin");
+        std::fs::create_dir_all(&deep).unwrap();
+        // An enclosing workspace farther up must not win over the nearer one.
+        std::fs::write(outer.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"x\"\n\n[workspace]\nmembers = [\"crates/server\"]\n\
+             [workspace.package]\nedition = \"2021\"\n",
+        )
+        .unwrap();
+        // A member's manifest names the workspace's tables but is not one.
+        std::fs::write(
+            member.join("Cargo.toml"),
+            "[package]\nname = \"s\"\nedition.workspace = true\n[workspace.dependencies]\n",
+        )
+        .unwrap();
+        assert_eq!(find_workspace(&deep), Some(root.as_path()));
+        assert_eq!(find_workspace(&member), Some(root.as_path()));
+        assert_eq!(find_workspace(&root), Some(root.as_path()));
+        assert_eq!(find_workspace(&outer), Some(outer.as_path()));
+        assert_eq!(find_workspace(tmp.path()), None);
     }
 }

@@ -21,64 +21,42 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::run::{cmd, output, root, run, step, tool_path, Result};
+use anyhow::{Context, Result};
+use xshell::{cmd, Cmd, Shell};
+
+use crate::app::SIZE_BUILD;
+use crate::run::{output, root, run, step, tool_path};
 
 /// The code size profiler; only this command needs it, so `setup` does not
 /// install it.
 pub const TWIGGY: &str = "0.8.0";
 
-pub fn size() -> Result {
-    twiggy()?;
-    let wasm = build_with_names()?;
-    attribute(&wasm)
+pub fn size(sh: &Shell) -> Result<()> {
+    twiggy(sh)?;
+    let wasm = build_with_names(sh)?;
+    attribute(sh, &wasm)
 }
 
-fn twiggy() -> Result {
-    if output("twiggy", &["--version"]).is_some_and(|v| v.contains(TWIGGY)) {
+fn twiggy(sh: &Shell) -> Result<()> {
+    if output(cmd!(sh, "twiggy --version")).is_some_and(|v| v.contains(TWIGGY)) {
         return Ok(());
     }
     step(&format!(
         "installing twiggy {TWIGGY} (once; compiled from source, about 2.5 minutes on 2 cores)"
     ));
-    run(cmd(
-        "cargo",
-        &["install", "twiggy", "--version", TWIGGY, "--locked"],
-    ))
+    run(cmd!(sh, "cargo install twiggy --version {TWIGGY} --locked"))
 }
 
-/// The release build's flags, read from app.rs so that this build cannot
-/// drift from it: the string pairs of its `SIZE_BUILD` array.
-fn release_flags() -> Result<Vec<(String, String)>> {
-    let source = include_str!("app.rs");
-    let start = source
-        .find("const SIZE_BUILD")
-        .ok_or("app.rs has no SIZE_BUILD")?;
-    let array = &source[start..];
-    let array = &array[array.find('=').ok_or("SIZE_BUILD: no `=`")?..];
-    let array = &array[..array.find("];").ok_or("SIZE_BUILD: no `];`")?];
-    let strings: Vec<String> = array
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect();
-    if strings.is_empty() || !strings.chunks_exact(2).remainder().is_empty() {
-        return Err("SIZE_BUILD in app.rs is not (name, value) string pairs".into());
-    }
-    Ok(strings
-        .chunks(2)
-        .map(|p| (p[0].clone(), p[1].clone()))
-        .collect())
-}
-
-fn build_with_names() -> Result<PathBuf> {
+/// The release build's own flags (`SIZE_BUILD`), so this build cannot drift
+/// from it, plus v0 mangling and symbols kept.
+fn build_with_names<'a>(sh: &'a Shell) -> Result<PathBuf> {
     let target = root().join("target/bundle-names");
     let bin = target.join("bin");
-    std::fs::create_dir_all(&bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    std::fs::create_dir_all(&bin).with_context(|| bin.display().to_string())?;
     let real = std::env::split_paths(&tool_path())
         .map(|dir| dir.join("wasm-opt"))
         .find(|p| p.is_file())
-        .ok_or("no wasm-opt on PATH (cargo xtask setup installs it)")?;
+        .context("no wasm-opt on PATH (cargo xtask setup installs it)")?;
     let wrapper = bin.join("wasm-opt");
     std::fs::write(
         &wrapper,
@@ -88,47 +66,45 @@ fn build_with_names() -> Result<PathBuf> {
             real.display()
         ),
     )
-    .map_err(|e| e.to_string())?;
+    .with_context(|| wrapper.display().to_string())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| e.to_string())?;
+            .with_context(|| wrapper.display().to_string())?;
     }
     let path = format!("{}:{}", bin.display(), tool_path());
-    let flags = release_flags()?;
-    let with_flags = |mut c: std::process::Command| {
-        for (key, value) in &flags {
-            if key == "RUSTFLAGS" {
-                c.env(key, format!("{value} -Csymbol-mangling-version=v0"));
-            } else {
-                c.env(key, value);
-            }
-        }
-        c.env("PATH", &path)
+    let with_flags = |c: Cmd<'a>| -> Cmd<'a> {
+        SIZE_BUILD
+            .iter()
+            .fold(c, |c, &(key, value)| match key {
+                "RUSTFLAGS" => c.env(key, format!("{value} -Csymbol-mangling-version=v0")),
+                _ => c.env(key, value),
+            })
+            .env("PATH", &path)
             .env("CARGO_TARGET_DIR", &target)
-            .env("CARGO_PROFILE_BUNDLE_STRIP", "none");
-        c
+            .env("CARGO_PROFILE_BUNDLE_STRIP", "none")
     };
     step("fetching the bundle's crates (as the release build does)");
-    run(with_flags(cmd(
-        "cargo",
-        &["fetch", "--target", "wasm32-unknown-unknown"],
+    run(with_flags(cmd!(
+        sh,
+        "cargo fetch --target wasm32-unknown-unknown"
     )))?;
     step("building the bundle with names kept (target/bundle-names)");
     let dist = target.join("dist");
-    let mut trunk = with_flags(cmd("trunk", &["build", "--release", "--offline", "--dist"]));
-    trunk.arg(&dist).env("TRUNK_SKIP_VERSION_CHECK", "true");
-    run(trunk)?;
+    run(
+        with_flags(cmd!(sh, "trunk build --release --offline --dist {dist}"))
+            .env("TRUNK_SKIP_VERSION_CHECK", "true"),
+    )?;
     find_wasm(&dist)
 }
 
 fn find_wasm(dir: &Path) -> Result<PathBuf> {
     std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .with_context(|| dir.display().to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.to_string_lossy().ends_with("_bg.wasm"))
-        .ok_or_else(|| format!("no *_bg.wasm in {}", dir.display()))
+        .with_context(|| format!("no *_bg.wasm in {}", dir.display()))
 }
 
 /// The module's bytes without its `name` custom section: what the release
@@ -303,8 +279,8 @@ fn classify(name: &str, modules: &[String]) -> (String, String) {
     (instantiated, defining)
 }
 
-fn attribute(wasm: &Path) -> Result {
-    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+fn attribute(sh: &Shell, wasm: &Path) -> Result<()> {
+    let bytes = std::fs::read(wasm).with_context(|| wasm.display().to_string())?;
     let code = without_names(&bytes);
     let (raw, gz) = (code.len(), gzip_len(&code));
     let ratio = gz as f64 / raw as f64;
@@ -319,14 +295,11 @@ fn attribute(wasm: &Path) -> Result {
         release.map_or("absent".to_owned(), |n| format!("{n} bytes"))
     );
     let wasm_arg = wasm.to_string_lossy().into_owned();
-    let top = output(
-        "twiggy",
-        &["top", "-n", "100000", "--format", "json", &wasm_arg],
-    )
-    .ok_or("twiggy top failed")?;
-    let items: Value = serde_json::from_str(&top).map_err(|e| format!("twiggy top: {e}"))?;
+    let top = output(cmd!(sh, "twiggy top -n 100000 --format json {wasm}"))
+        .context("twiggy top failed")?;
+    let items: Value = serde_json::from_str(&top).context("twiggy top")?;
     let modules: Vec<String> = std::fs::read_dir(root().join("src"))
-        .map_err(|e| e.to_string())?
+        .context("src")?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
@@ -335,7 +308,7 @@ fn attribute(wasm: &Path) -> Result {
         .collect();
     let (mut by_use, mut by_def) = (BTreeMap::new(), BTreeMap::<String, usize>::new());
     let mut names_section = 0;
-    for item in items.as_array().ok_or("twiggy top: not a list")? {
+    for item in items.as_array().context("twiggy top: not a list")? {
         let name = item["name"].as_str().unwrap_or("");
         let size = item["shallow_size"].as_u64().unwrap_or(0) as usize;
         // The name section is what this build adds; the release has none.
@@ -360,11 +333,11 @@ fn attribute(wasm: &Path) -> Result {
         names_section as f64 / 1024.0
     );
     step("generic functions with the most copies (twiggy monos, top 15)");
-    print_head(&["monos", "-m", "15", "-n", "0", &wasm_arg], 40);
+    print_head(sh, &["monos", "-m", "15", "-n", "0", &wasm_arg], 40);
     // Nearly every function hangs under the indirect-call table, so the
     // interesting part starts a few levels down.
     step("what keeps the most bytes alive (twiggy dominators, 6 levels, top 30)");
-    print_head(&["dominators", "-d", "6", "-r", "30", &wasm_arg], 45);
+    print_head(sh, &["dominators", "-d", "6", "-r", "30", &wasm_arg], 45);
     Ok(())
 }
 
@@ -463,8 +436,8 @@ fn print_table(by_use: &BTreeMap<String, usize>, by_def: &BTreeMap<String, usize
 
 /// A twiggy report's first lines, each cut to a readable width (v0 names of
 /// view types run to thousands of characters).
-fn print_head(args: &[&str], lines: usize) {
-    let Some(text) = output("twiggy", args) else {
+fn print_head(sh: &Shell, args: &[&str], lines: usize) {
+    let Some(text) = output(cmd!(sh, "twiggy {args...}")) else {
         println!("(twiggy {} failed)", args[0]);
         return;
     };
@@ -476,16 +449,7 @@ fn print_head(args: &[&str], lines: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{classify, release_flags};
-
-    #[test]
-    fn reads_the_release_flags_from_app_rs() {
-        let flags = release_flags().unwrap();
-        assert!(flags.iter().any(|(k, _)| k == "RUSTFLAGS"));
-        assert!(flags
-            .iter()
-            .any(|(k, v)| k == "RUSTC_BOOTSTRAP" && v == "1"));
-    }
+    use super::classify;
 
     #[test]
     fn a_generic_instantiated_for_our_closure_is_ours() {
