@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use xshell::{cmd, Shell};
+use xshell::{cmd, Cmd, Shell};
 
 use crate::run::{check, detach, output, root, run, step, tools_dir};
 
@@ -22,6 +22,25 @@ pub const TERSER: &str = "5.51.4";
 pub const AXE_CORE: &str = "4.14.1";
 /// cargo-fuzz, for `cargo xtask fuzz` and the fuzz step of `test`.
 pub const CARGO_FUZZ: &str = "0.13.2";
+
+/// Minutes each tool compiled from source took on a 2-core machine, alone,
+/// built with `TOOL_PROFILE`: what the list of installs says.
+const TRUNK_MINUTES: u32 = 7;
+const WASM_BINDGEN_MINUTES: u32 = 5;
+const CARGO_FUZZ_MINUTES: u32 = 2;
+
+/// How every `cargo install` here compiles. cargo's release profile from the
+/// environment overrides the one a package ships (Trunk's has fat LTO and one
+/// codegen unit: 12 minutes on 2 cores), and a build tool that runs for
+/// seconds gains nothing from that optimisation: no LTO, 16 codegen units,
+/// opt-level 1, no debug info, no incremental state.
+const TOOL_PROFILE: [(&str, &str); 5] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "false"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "0"),
+    ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
+];
 
 /// What the command that calls `setup` goes on to do.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -136,6 +155,15 @@ fn minutes(d: Duration) -> String {
     format!("{}m {:02}s", d.as_secs() / 60, d.as_secs() % 60)
 }
 
+fn compiled(minutes: u32) -> String {
+    format!("compiled from source: about {minutes} minutes on 2 cores")
+}
+
+/// `cargo install ...` as every install here runs it (see `TOOL_PROFILE`).
+fn cargo_install(command: Cmd) -> (String, Command) {
+    detach(command.envs(TOOL_PROFILE))
+}
+
 fn wasm_target(sh: &Shell) -> Result<()> {
     let installed = output(cmd!(sh, "rustup target list --installed")).unwrap_or_default();
     if installed
@@ -167,8 +195,13 @@ fn trunk(sh: &Shell) -> Option<Install> {
         name: "trunk",
         what: "Trunk",
         why: "builds the app for the browser",
-        takes: "compiled from source: about 7 minutes on 2 cores".into(),
-        commands: vec![detach(cmd!(sh, "cargo install --locked trunk@{TRUNK}"))],
+        takes: compiled(TRUNK_MINUTES),
+        // Without its default features, `update_check` and `rustls`: they pull
+        // in an HTTP and TLS stack for downloads, and Trunk here runs offline.
+        commands: vec![cargo_install(cmd!(
+            sh,
+            "cargo install --locked --no-default-features trunk@{TRUNK}"
+        ))],
     })
 }
 
@@ -198,9 +231,9 @@ fn wasm_bindgen(sh: &Shell) -> Result<Option<Install>> {
         name: "wasm-bindgen",
         what: "wasm-bindgen CLI",
         why: "joins the wasm to JavaScript; runs the browser tests",
-        takes: "compiled from source: about 5 minutes".into(),
+        takes: compiled(WASM_BINDGEN_MINUTES),
         // Not --locked: a dependency its lock file names is gone from the registry.
-        commands: vec![detach(cmd!(
+        commands: vec![cargo_install(cmd!(
             sh,
             "cargo install wasm-bindgen-cli --version {version}"
         ))],
@@ -283,8 +316,8 @@ fn cargo_fuzz_install(sh: &Shell) -> Option<Install> {
         name: "cargo-fuzz",
         what: "cargo-fuzz",
         why: "the fuzzing step of the tests (libFuzzer)",
-        takes: "compiled from source: about 2 minutes".into(),
-        commands: vec![detach(cmd!(
+        takes: compiled(CARGO_FUZZ_MINUTES),
+        commands: vec![cargo_install(cmd!(
             sh,
             "cargo install cargo-fuzz --version {CARGO_FUZZ} --locked"
         ))],
