@@ -71,16 +71,18 @@ pub fn test(sh: &Shell) -> Result<()> {
 /// `args` go to the server (`cargo xtask serve -- --listen ...` and
 /// `cargo xtask serve --listen ...` alike).
 pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
-    setup(sh, Need::Build)?;
-    // The server compiles alongside the bundle (their target folders differ,
-    // and the bundle's single-unit LTO leaves a core idle for minutes).
+    // The server needs none of setup's tools: on a new machine it compiles
+    // while they install, then beside the bundle (their target folders
+    // differ, and the bundle's single-unit LTO leaves a core idle for
+    // minutes).
     let log = root().join("target/server-build.log");
     step(&format!(
-        "building the server alongside the app (its output: {})",
+        "building the server in the background (its output: {})",
         log.display()
     ));
     let server_build =
         Background::start(cmd!(sh, "cargo build --release -p conference-server"), &log)?;
+    setup(sh, Need::Build)?;
     let app = app::build(sh);
     let server = server_build.wait();
     app?;
