@@ -8,7 +8,7 @@
 //! only with `--test-hooks` (and a simulator): the API itself knows none of it.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -75,6 +75,26 @@ pub struct TestHooks {
     log: Mutex<Vec<Logged>>,
     /// Seconds added to the wall clock the simulator is given.
     clock: AtomicI64,
+    /// Requests a slow fault is holding right now: a test waits for one to
+    /// be held instead of guessing how long that takes.
+    delayed: AtomicUsize,
+}
+
+/// Counts a request as delayed while it lives, however its wait ends
+/// (the client may give up and drop it).
+struct Held<'a>(&'a AtomicUsize);
+
+impl<'a> Held<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Held(count)
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 const LOG_LIMIT: usize = 1000;
@@ -147,6 +167,7 @@ pub async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Nex
         .to_owned();
     let fault = hooks.next();
     if let Some(delay) = fault.and_then(Fault::delay) {
+        let _held = Held::new(&hooks.delayed);
         tokio::time::sleep(delay).await;
     }
     let log = |params: Option<&Params>, code| {
@@ -285,6 +306,15 @@ pub async fn clock(
 
 pub async fn requests(State(state): State<Arc<AppState>>) -> axum::Json<Vec<Logged>> {
     axum::Json(state.hooks.as_ref().map(|h| h.log()).unwrap_or_default())
+}
+
+/// `GET /_test/delayed`: how many requests a slow fault is holding now.
+pub async fn delayed(State(state): State<Arc<AppState>>) -> String {
+    let held = state
+        .hooks
+        .as_ref()
+        .map_or(0, |h| h.delayed.load(Ordering::SeqCst));
+    held.to_string()
 }
 
 pub async fn reset(State(state): State<Arc<AppState>>) -> &'static str {

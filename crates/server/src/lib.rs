@@ -182,6 +182,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         router = router
             .route("/_test/faults", post(faults::inject))
             .route("/_test/requests", get(faults::requests))
+            .route("/_test/delayed", get(faults::delayed))
             .route("/_test/reset", post(faults::reset))
             .route("/_test/clock", post(faults::clock));
     }

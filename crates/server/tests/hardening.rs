@@ -1,198 +1,248 @@
 //! The server against hostile clients, on a real socket: slow and idle
 //! clients, the connection bound, signals, the proxy, the log. Every test
 //! is bounded in time and count, on loopback only.
+//!
+//! No test measures the server's speed. Each waits for the event it means
+//! (a reply, the server closing a connection), with [`GUARD`] only against a
+//! hang; a slow client here would take longer than the guard to finish on
+//! its own, so only the server's timeouts can free its slot in time.
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use common::*;
 
 fn connect(s: &Server) -> TcpStream {
     let stream = TcpStream::connect(s.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(GUARD)).unwrap();
     stream
 }
 
-/// Reads until the server closes (or the read timeout): what came, and when.
-fn read_until_closed(stream: &mut TcpStream) -> (String, Duration) {
-    let started = Instant::now();
+/// How the server ended a connection.
+#[derive(Debug, PartialEq, Eq)]
+enum Closed {
+    /// A clean close (FIN) after everything it sent.
+    Eof,
+    /// A reset: it closed with some of what the client sent unread.
+    Reset,
+}
+
+/// Reads until the server closes the connection: what came, and how it
+/// closed. Panics if the server holds it for the whole [`GUARD`].
+fn read_until_closed(stream: &mut TcpStream) -> (String, Closed) {
     let mut got = Vec::new();
-    let _ = stream.read_to_end(&mut got);
-    (
-        String::from_utf8_lossy(&got).into_owned(),
-        started.elapsed(),
-    )
+    let mut buf = [0u8; 16 * 1024];
+    let closed = loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break Closed::Eof,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                ) =>
+            {
+                break Closed::Reset
+            }
+            Err(e) => panic!(
+                "the connection was not closed within {GUARD:?} ({e}); it sent: {}",
+                String::from_utf8_lossy(&got)
+            ),
+        }
+    };
+    (String::from_utf8_lossy(&got).into_owned(), closed)
 }
 
-/// A plain request on a new connection is answered within 4 s: what the
-/// slow and greedy clients of a test must not prevent.
-fn answered_promptly(s: &Server) {
-    let started = Instant::now();
+/// A plain request on a new connection gets its 200: what the slow and
+/// greedy clients of a test must not prevent.
+fn answered(s: &Server) {
     let mut stream = connect(s);
     stream
         .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
     let (got, _) = read_until_closed(&mut stream);
     assert!(got.starts_with("HTTP/1.1 200"), "{got}");
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
-/// Writes `bytes` one at a time, `gap` apart, until the peer closes.
-fn trickle(mut stream: TcpStream, bytes: Vec<u8>, gap: Duration) {
+/// One byte every `GAP` by a trickling client.
+const GAP: Duration = Duration::from_millis(100);
+
+/// `head` padded with `filler` to as many bytes as take a trickling client
+/// 10 s longer than [`GUARD`] to send.
+fn slower_than_the_guard(head: &str, filler: u8) -> Vec<u8> {
+    let len = ((GUARD + Duration::from_secs(10)).as_millis() / GAP.as_millis()) as usize;
+    let mut bytes = head.as_bytes().to_vec();
+    bytes.resize(len.max(bytes.len()), filler);
+    bytes
+}
+
+/// How a trickling client ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Trickled {
+    /// A write failed: the server had closed the connection.
+    CutOff,
+    /// Every byte went out.
+    Finished,
+}
+
+/// Writes `bytes` one every [`GAP`] on a thread of its own.
+fn trickle(mut stream: TcpStream, bytes: Vec<u8>) -> JoinHandle<Trickled> {
     std::thread::spawn(move || {
         for b in bytes {
             if stream.write_all(&[b]).is_err() {
-                return;
+                return Trickled::CutOff;
             }
-            std::thread::sleep(gap);
+            std::thread::sleep(GAP);
         }
-    });
+        Trickled::Finished
+    })
 }
 
 #[test]
 fn a_client_trickling_its_headers_is_cut_off() {
-    let s = Server::start_plain_with(&["--header-timeout-ms", "500"]);
+    let s = Server::start(&["--header-timeout-ms", "500"]);
     let mut stream = connect(&s);
-    let request = format!(
-        "GET / HTTP/1.1\r\nHost: x\r\n{}\r\n",
-        "X-Slow: 1\r\n".repeat(50)
-    );
-    trickle(
-        stream.try_clone().unwrap(),
-        request.into_bytes(),
-        Duration::from_millis(100),
-    );
-    let (got, took) = read_until_closed(&mut stream);
-    assert!(took < Duration::from_secs(3), "held for {took:?}");
+    let request = slower_than_the_guard("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ", b'y');
+    let trickling = trickle(stream.try_clone().unwrap(), request);
+    let (got, _) = read_until_closed(&mut stream);
     assert!(!got.contains("200 OK"), "{got}");
+    assert_eq!(trickling.join().unwrap(), Trickled::CutOff);
 }
 
 #[test]
 fn a_client_trickling_its_body_gets_408() {
-    let s = Server::start_plain_with(&["--body-timeout-ms", "500"]);
+    let s = Server::start(&["--body-timeout-ms", "500"]);
     let mut stream = connect(&s);
+    let body = slower_than_the_guard("", b'a');
     stream
         .write_all(
-            b"POST /api/json/user/login/ HTTP/1.1\r\nHost: x\r\n\
-              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 60\r\n\r\n",
+            format!(
+                "POST /api/json/user/login/ HTTP/1.1\r\nHost: x\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
         )
         .unwrap();
-    trickle(
-        stream.try_clone().unwrap(),
-        vec![b'a'; 60],
-        Duration::from_millis(100),
-    );
-    let (got, took) = read_until_closed(&mut stream);
-    assert!(took < Duration::from_secs(3), "held for {took:?}");
+    let trickling = trickle(stream.try_clone().unwrap(), body);
+    let (got, _) = read_until_closed(&mut stream);
     assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert_eq!(trickling.join().unwrap(), Trickled::CutOff);
 }
 
 #[test]
 fn an_idle_kept_alive_connection_is_closed() {
-    let s = Server::start_plain_with(&["--header-timeout-ms", "500"]);
+    let s = Server::start(&["--header-timeout-ms", "500"]);
     let mut stream = connect(&s);
     stream
         .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    let (got, took) = read_until_closed(&mut stream);
+    // The server's close, not the client's guard, ends the read.
+    let (got, closed) = read_until_closed(&mut stream);
     assert!(got.starts_with("HTTP/1.1 200"), "{got}");
-    assert!(took < Duration::from_secs(3), "idle for {took:?}");
+    assert_eq!(closed, Closed::Eof);
 }
 
 #[test]
 fn connections_past_the_bound_wait_for_a_free_slot() {
-    let s = Server::start_plain_with(&["--max-connections", "4", "--header-timeout-ms", "60000"]);
+    let s = Server::start(&["--max-connections", "4", "--header-timeout-ms", "600000"]);
+    // The kernel hands connections over in order: these four take the slots.
     let idle: Vec<TcpStream> = (0..4).map(|_| connect(&s)).collect();
-    std::thread::sleep(Duration::from_millis(200));
     let mut fifth = connect(&s);
     fifth
         .write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
+    // Nothing while the four are open. A window, not a measure: a slow
+    // machine can only make this pass, never fail.
     fifth
         .set_read_timeout(Some(Duration::from_millis(700)))
         .unwrap();
     let mut buf = [0u8; 64];
-    assert!(fifth.read(&mut buf).is_err(), "served past the bound");
+    let early = fifth.read(&mut buf);
+    assert!(
+        early
+            .as_ref()
+            .is_err_and(|e| matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)),
+        "served past the bound: {early:?}"
+    );
     drop(idle);
-    fifth
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    fifth.set_read_timeout(Some(GUARD)).unwrap();
     let (got, _) = read_until_closed(&mut fifth);
     assert!(got.starts_with("HTTP/1.1 200"), "{got}");
 }
 
 #[test]
 fn many_slow_clients_do_not_keep_a_normal_request_waiting() {
-    let s = Server::start_plain_with(&["--max-connections", "8", "--header-timeout-ms", "500"]);
-    for _ in 0..30 {
-        let stream = connect(&s);
-        trickle(
-            stream,
-            b"GET / HTTP/1.1\r\nX: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy".to_vec(),
-            Duration::from_millis(200),
-        );
+    let s = Server::start(&["--max-connections", "8", "--header-timeout-ms", "500"]);
+    // Each would hold its slot for longer than the guard: only the header
+    // timeout lets the request after them through.
+    let slow: Vec<_> = (0..30)
+        .map(|_| {
+            trickle(
+                connect(&s),
+                slower_than_the_guard("GET / HTTP/1.1\r\nX: ", b'y'),
+            )
+        })
+        .collect();
+    answered(&s);
+    for client in slow {
+        assert_eq!(client.join().unwrap(), Trickled::CutOff);
     }
-    std::thread::sleep(Duration::from_millis(100));
-    answered_promptly(&s);
+}
+
+/// Reads one reply with a Content-Length, leaving the connection open.
+fn read_one_reply(stream: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).expect("a reply within the guard");
+        assert!(
+            n > 0,
+            "closed before a whole reply: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .expect("a Content-Length");
+            if got.len() >= end + 4 + length {
+                return text;
+            }
+        }
+    }
 }
 
 #[test]
 fn sigterm_and_sigint_stop_the_server_despite_a_half_sent_request() {
     for signal in ["TERM", "INT"] {
-        let mut s = Server::start_plain_with(&[
-            "--header-timeout-ms",
-            "60000",
-            "--drain-timeout-ms",
-            "300",
-        ]);
+        // The header timeout is far beyond the guard: only the drain ends
+        // the half-sent request.
+        let mut s = Server::start(&["--header-timeout-ms", "600000", "--drain-timeout-ms", "300"]);
         let mut half = connect(&s);
+        // A whole request first: its reply shows the server holds this
+        // connection, so the half request below is the server's to finish.
+        half.write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let reply = read_one_reply(&mut half);
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
         half.write_all(b"POST /api/json/user/login/ HTTP/1.1\r\nHost: x\r\nContent-Le")
             .unwrap();
-        std::thread::sleep(Duration::from_millis(100));
         s.signal(signal);
-        let status = s.wait_exit(Duration::from_secs(3));
+        let status = s.wait_exit(GUARD);
         assert!(status.is_some_and(|s| s.success()), "{signal}: {status:?}");
     }
-}
-
-#[tokio::test]
-async fn a_request_in_flight_finishes_after_sigterm() {
-    let mut s = Server::start(&["--drain-timeout-ms", "5000"]);
-    let inject = client()
-        .post(s.url("/_test/faults?kind=slow&ms=600&count=1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(inject.status(), 200);
-    let url = s.url("/api/json/conferences/create/");
-    let pending = tokio::spawn(async move {
-        let r = client()
-            .post(url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("{DEMO}&code=31337&talkpin=5555"))
-            .send()
-            .await
-            .unwrap();
-        read(r).await
-    });
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    s.signal("TERM");
-    let r = pending.await.unwrap();
-    assert_eq!(r.code(), "200", "{}", r.text);
-    let status = tokio::task::spawn_blocking(move || s.wait_exit(Duration::from_secs(5)))
-        .await
-        .unwrap();
-    assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
 
 #[tokio::test]
@@ -213,7 +263,7 @@ async fn the_log_escapes_what_clients_send_and_names_only_verified_callers() {
     )
     .await;
     let raw = TcpStream::connect(s.addr()).and_then(|mut t| {
-        t.set_read_timeout(Some(Duration::from_secs(5)))?;
+        t.set_read_timeout(Some(GUARD))?;
         t.write_all(
             b"GET /api/json/%1B[31mred%0Aforged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )?;
@@ -223,8 +273,7 @@ async fn the_log_escapes_what_clients_send_and_names_only_verified_callers() {
     });
     assert!(raw.unwrap().starts_with("HTTP/1.1 404"));
     get(&s, &format!("/api/json/conferences/get/?{DEMO}&code=1")).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let log = s.log();
+    let log = wait_for_log(&s, |log| log.lines().filter(|l| !l.is_empty()).count() >= 4);
     assert!(!log.contains("mallory"), "{log}");
     assert!(!log.contains("Typed-Secret-99"), "{log}");
     assert!(!log.contains("caller=reseller"), "{log}");
@@ -245,7 +294,7 @@ async fn the_log_escapes_what_clients_send_and_names_only_verified_callers() {
 
 #[tokio::test]
 async fn guessing_from_one_address_is_throttled_across_usernames() {
-    let s = Server::start_plain();
+    let s = Server::start(&[]);
     // demo signed in before the guessing began.
     assert_eq!(post(&s, "user/login", DEMO).await.code(), "200");
     let mut statuses = Vec::new();
@@ -269,8 +318,8 @@ async fn guessing_from_one_address_is_throttled_across_usernames() {
     )
     .await;
     assert_eq!((fresh.status, fresh.code()), (429, "401"));
-    // ...but the benchmark's: a password that already verified, never slowed.
-    let started = Instant::now();
+    // ...but not the benchmark's: a password that already verified is
+    // never refused (no 429), however often it comes.
     for _ in 0..200 {
         let r = post(
             &s,
@@ -278,27 +327,8 @@ async fn guessing_from_one_address_is_throttled_across_usernames() {
             &format!("{DEMO}&code=123456&talkpin=234567&validation=1"),
         )
         .await;
-        assert_eq!(r.code(), "201", "{}", r.text);
+        assert_eq!((r.status, r.code()), (200, "201"), "{}", r.text);
     }
-    assert!(started.elapsed() < Duration::from_secs(10));
-}
-
-#[tokio::test]
-async fn a_huge_fault_count_is_fine() {
-    let s = Server::start(&[]);
-    let r = client()
-        .post(s.url("/_test/faults?kind=500&count=100000000000"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(create(&s, "code=1&talkpin=5555").await.status, 500);
-    let r = client()
-        .post(s.url("/_test/faults?kind=500&count=1e99"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
 }
 
 #[cfg(unix)]
@@ -398,7 +428,7 @@ async fn fake_switch() -> (String, Arc<Switch>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_proxy_forwards_only_allow_listed_functions_from_the_raw_path() {
     let (base, switch) = fake_switch().await;
-    let proxy = Server::start_plain_with(&["--upstream", &base]);
+    let proxy = Server::start(&["--upstream", &base]);
     for path in [
         "/api/json/..%2F..%2Fadmin%2Fsecret",
         "/api/json/x%3Fauth_username=admin%26",
@@ -471,7 +501,7 @@ async fn the_proxy_forwards_only_allow_listed_functions_from_the_raw_path() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_proxy_passes_back_only_capped_json_never_cached() {
     let (base, switch) = fake_switch().await;
-    let proxy = Server::start_plain_with(&["--upstream", &base]);
+    let proxy = Server::start(&["--upstream", &base]);
     let call = async || {
         client()
             .post(proxy.url("/api/json/user/login/"))
@@ -510,7 +540,7 @@ async fn the_proxy_passes_back_only_capped_json_never_cached() {
 #[tokio::test(flavor = "multi_thread")]
 async fn behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for() {
     let (base, switch) = fake_switch().await;
-    let proxy = Server::start_plain_with(&["--upstream", &base, "--trust-forwarded-for"]);
+    let proxy = Server::start(&["--upstream", &base, "--trust-forwarded-for"]);
     let r = client()
         .post(proxy.url("/api/json/user/login/"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -533,29 +563,59 @@ async fn behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for() 
         Some("203.0.113.7, 127.0.0.1")
     );
     assert_eq!(header("x-forwarded-proto").as_deref(), Some("https"));
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(proxy.log().contains("from=203.0.113.7"), "{}", proxy.log());
+    wait_for_log(&proxy, |log| log.contains("from=203.0.113.7"));
+}
+
+/// A connection whose receive buffer is a few KiB whatever the kernel's
+/// autotuning would make it (set before connecting: the window is agreed
+/// then), so replies pile up on the server after a few.
+fn connect_with_a_small_receive_buffer(s: &Server) -> TcpStream {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let stream = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(s.addr().parse().unwrap()).await.unwrap();
+        stream.into_std().unwrap()
+    });
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(GUARD)).unwrap();
+    stream
 }
 
 #[test]
 fn a_client_that_never_reads_its_replies_is_cut_off() {
-    let s = Server::start_plain_with(&["--max-connections", "1", "--write-timeout-ms", "500"]);
-    // Thousands of pipelined requests, never read: the replies fill the
-    // socket buffers and the server's writes stall.
-    let greedy = connect(&s);
+    let s = Server::start(&["--max-connections", "1", "--write-timeout-ms", "500"]);
+    // Pipelined requests, never read while sending: their replies (some
+    // 15 MB) are far more than the socket buffers on both sides hold, so the
+    // server's writes stall. The writer stops when the server cuts it off.
+    let mut greedy = connect_with_a_small_receive_buffer(&s);
     let mut writer = greedy.try_clone().unwrap();
-    std::thread::spawn(move || {
-        let request = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100);
+    const BATCH: usize = 100;
+    let sending = std::thread::spawn(move || {
+        let batch = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n".repeat(BATCH);
+        let mut sent = 0;
         for _ in 0..200 {
-            if writer.write_all(&request).is_err() {
-                return;
+            if writer.write_all(&batch).is_err() {
+                break;
             }
+            sent += BATCH;
         }
+        sent
     });
-    std::thread::sleep(Duration::from_millis(300));
-    // The only slot is the greedy client's until its writes time out.
-    answered_promptly(&s);
-    drop(greedy);
+    // The greedy client took the only slot (the kernel hands connections
+    // over in order): this is answered only once the server has cut it off.
+    answered(&s);
+    let sent = sending.join().unwrap();
+    // Cut off, not served to the end: fewer replies than whole requests sent.
+    let (got, _) = read_until_closed(&mut greedy);
+    let replies = got.matches("HTTP/1.1 200").count();
+    assert!(
+        replies < sent,
+        "{replies} replies to {sent} requests: not cut off"
+    );
 }
 
 /// One POST from a chosen loopback source address; the HTTP status.
@@ -571,13 +631,16 @@ async fn post_from(s: &Server, source: &str, function: &str, body: &str) -> u16 
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut reply = String::new();
-    stream.read_to_string(&mut reply).await.unwrap();
+    tokio::time::timeout(GUARD, stream.read_to_string(&mut reply))
+        .await
+        .expect("a reply within the guard")
+        .unwrap();
     reply[9..12].parse().unwrap()
 }
 
 #[tokio::test]
 async fn a_guesser_at_one_name_does_not_lock_its_owner_out_elsewhere() {
-    let s = Server::start_plain();
+    let s = Server::start(&[]);
     let mut statuses = Vec::new();
     for _ in 0..7 {
         statuses.push(

@@ -5,7 +5,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -13,8 +12,8 @@ use common::*;
 /// urllib does. The status line, or the error that came instead.
 fn send_then_read(addr: &str, body: &[u8]) -> Result<String, std::io::Error> {
     let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_read_timeout(Some(GUARD))?;
+    stream.set_write_timeout(Some(GUARD))?;
     let head = format!(
         "POST /api/json/conferences/create/ HTTP/1.1\r\nHost: {addr}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
@@ -31,10 +30,9 @@ fn send_then_read(addr: &str, body: &[u8]) -> Result<String, std::io::Error> {
 
 #[test]
 fn a_3_mb_body_sent_before_reading_gets_413_200_times_in_a_row() {
-    let s = Server::start_plain();
+    let s = Server::start(&[]);
     let addr = s.base.trim_start_matches("http://").to_owned();
     let body = format!("{DEMO}&code=1&description={}", "a".repeat(3_000_000));
-    let started = Instant::now();
     let mut failures = Vec::new();
     let tries = 200;
     for i in 0..tries {
@@ -42,10 +40,6 @@ fn a_3_mb_body_sent_before_reading_gets_413_200_times_in_a_row() {
             Ok(line) if line.starts_with("HTTP/1.1 413") => {}
             other => failures.push(format!("try {i}: {other:?}")),
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "too slow: {i} tries in 120 s"
-        );
     }
     assert!(
         failures.is_empty(),

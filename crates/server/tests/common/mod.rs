@@ -3,6 +3,7 @@
 #![allow(dead_code)] // Each test file uses its own part of this.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -14,28 +15,23 @@ pub struct Server {
 }
 
 impl Server {
-    /// A simulator with a fresh data folder and fault hooks on.
+    /// A simulator with a fresh data folder, as a user starts it.
     pub fn start(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let path = data.path().to_path_buf();
-        Server::start_with(&path, extra, vec![data])
+        Server::launch(&path, extra, vec![data], false)
     }
 
     /// A server on an existing data folder (for restarts).
     pub fn start_with(data: &Path, extra: &[&str], keep: Vec<tempfile::TempDir>) -> Server {
-        Server::launch(data, extra, keep, true)
+        Server::launch(data, extra, keep, false)
     }
 
-    /// A simulator as a user starts it: no test hooks.
-    pub fn start_plain() -> Server {
-        Server::start_plain_with(&[])
-    }
-
-    /// Without test hooks, with these options.
-    pub fn start_plain_with(extra: &[&str]) -> Server {
+    /// A simulator with the test hooks on (`/_test/`: faults, clock, log).
+    pub fn with_hooks(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let path = data.path().to_path_buf();
-        Server::launch(&path, extra, vec![data], false)
+        Server::launch(&path, extra, vec![data], true)
     }
 
     /// host:port, for raw TCP clients.
@@ -125,11 +121,29 @@ impl Server {
 /// these bytes as they are, not compress the wasm itself.
 pub const PRECOMPRESSED_WASM: &[u8] = b"brotli made at build time";
 
+/// How long a test waits for what it expects before it calls it a hang.
+/// Never a measure of speed: what a test checks does not depend on it.
+pub const GUARD: Duration = Duration::from_secs(60);
+
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .unwrap()
+    reqwest::Client::builder().timeout(GUARD).build().unwrap()
+}
+
+/// The server's log once `ready` holds for it (the log is written by
+/// another process, as it goes), or a panic with the log after [`GUARD`].
+pub fn wait_for_log(server: &Server, ready: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        let log = server.log();
+        if ready(&log) {
+            return log;
+        }
+        assert!(
+            started.elapsed() < GUARD,
+            "the log did not get there in {GUARD:?}:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A reply: HTTP status and parsed JSON body.
@@ -199,15 +213,4 @@ pub async fn create_as(server: &Server, username: &str, password: &str, params: 
 
 pub async fn create(server: &Server, params: &str) -> Reply {
     post(server, "conferences/create", &format!("{DEMO}&{params}")).await
-}
-
-/// Moves the simulator's clock forward (needs the test hooks).
-pub async fn advance_clock(server: &Server, seconds: u32) {
-    let status = client()
-        .post(server.url(&format!("/_test/clock?advance={seconds}")))
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert!(status.is_success());
 }
