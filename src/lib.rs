@@ -41,12 +41,59 @@ pub fn start() -> Option<web_sys::HtmlElement> {
 
 /// Mounts the app into `target`, configured by its `data-*` attributes,
 /// once its words have come (see `i18n`): it is drawn once, in its language.
+/// It stays for the page's life; see [`mount`] for one that can go.
 pub fn mount_into(target: web_sys::HtmlElement) {
+    mount_as(target, None);
+}
+
+/// The forms [`mount`] drew, by the number it returned. A form whose words
+/// are still coming has no handle yet; `unmount` then leaves `Gone`, and the
+/// form is dropped as soon as it is drawn.
+enum Slot {
+    Coming,
+    // Never read: held so that dropping it unmounts the form.
+    Live(#[allow(dead_code)] Box<dyn std::any::Any>),
+    Gone,
+}
+
+thread_local! {
+    static MOUNTED: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Mounts the app into `target` as [`mount_into`] does, for a host that may
+/// remove it again (`embed.js`'s custom element): [`unmount`] with the
+/// number returned takes it away.
+pub fn mount(target: web_sys::HtmlElement) -> u32 {
+    let id = MOUNTED.with_borrow_mut(|m| {
+        m.push(Slot::Coming);
+        m.len() - 1
+    });
+    mount_as(target, Some(id));
+    id as u32
+}
+
+/// Removes a form [`mount`] drew (dropping Leptos's handle unmounts it).
+pub fn unmount(id: u32) {
+    let slot = MOUNTED.with_borrow_mut(|m| {
+        m.get_mut(id as usize)
+            .map(|s| std::mem::replace(s, Slot::Gone))
+    });
+    drop(slot);
+}
+
+fn mount_as(target: web_sys::HtmlElement, id: Option<usize>) {
     let config = Config::from_element(&target);
     wasm_bindgen_futures::spawn_local(async move {
         i18n::start(&target).await;
+        if id.is_some_and(|id| MOUNTED.with_borrow(|m| matches!(m[id], Slot::Gone))) {
+            return; // removed while its words were coming
+        }
         let mount = target.clone();
-        leptos::mount::mount_to(target, move || app(config, mount)).forget();
+        let handle = leptos::mount::mount_to(target, move || app(config, mount));
+        match id {
+            Some(id) => MOUNTED.with_borrow_mut(|m| m[id] = Slot::Live(Box::new(handle))),
+            None => handle.forget(),
+        }
     });
 }
 
