@@ -31,3 +31,29 @@ function conferenceFormPage(el) {
   // The language's catalog did not come: the form is English, so is the page.
   texts.then(([words]) => lang !== "en" && words === null && show("en"));
 }
+
+// The standalone page framed by embed.js (index.html#embedded), where the
+// host's policy kept WebAssembly out of the host page: only the form shows,
+// its settings come by message from the host (the token never in a URL),
+// and the host hears the frame's height and the conferences created.
+function conferenceFormFramed(el) {
+  if (location.hash !== "#embedded" || parent === window) return;
+  globalThis.conferenceFormEmbedded = true; // mounted below, with the host's settings
+  document.documentElement.classList.add("page-embedded");
+  let host = null; // the host's origin, learnt from its settings message
+  const tell = (message) => host && parent.postMessage({ conferenceForm: message.what, ...message }, host);
+  addEventListener("message", async (e) => {
+    if (e.source !== parent || e.data?.conferenceForm !== "settings" || host) return;
+    host = e.origin;
+    for (const [name, value] of Object.entries(e.data.settings || {})) {
+      el.dataset[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = value;
+    }
+    conferenceFormLanguage(el, new URL("i18n/", document.baseURI)); // the host's lang, if it set one
+    // Trunk's loader runs the wasm and then says so.
+    if (!globalThis.wasmBindings) await new Promise((ok) => addEventListener("TrunkApplicationStarted", ok, { once: true }));
+    globalThis.wasmBindings.mount(el);
+    new ResizeObserver(() => tell({ what: "height", height: document.documentElement.scrollHeight })).observe(document.body);
+  });
+  el.addEventListener("conference-created", (e) => tell({ what: "created", detail: e.detail }));
+  parent.postMessage({ conferenceForm: "ready" }, "*"); // says nothing but "here"
+}

@@ -169,12 +169,14 @@ const languages = readdirSync(join(root, "i18n"))
     const code = name.slice(0, -".json".length);
     const catalog = JSON.parse(readFileSync(join(root, "i18n", name), "utf8"));
     const page = [catalog["language"], catalog["dir"], catalog["page.title"], catalog["language.menu"]];
-    if (!page.every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title or language.menu missing`);
-    if (code === "en") return [code, ...page, null]; // built into the wasm
+    // embed.js's two words for a host whose policy blocks even the frame.
+    const blocked = [catalog["embed.blocked"], catalog["embed.open"]];
+    if (![...page, ...blocked].every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title, language.menu, embed.blocked or embed.open missing`);
+    if (code === "en") return [code, ...page, null, ...blocked]; // built into the wasm
     const compact = JSON.stringify(catalog);
     const file = `${code}-${createHash("sha256").update(compact).digest("hex").slice(0, 16)}.json`;
     writeFileSync(join(stage, "i18n", file), compact);
-    return [code, ...page, file];
+    return [code, ...page, file, ...blocked];
   })
   .sort(([a], [b]) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
 let i18n = readFileSync(join(root, "build/i18n.js"), "utf8").replace(
@@ -192,7 +194,7 @@ if (release) {
 {
   const indexPath = join(stage, "index.html");
   const index = readFileSync(indexPath, "utf8");
-  const call = `conferenceFormLanguage(document.getElementById("conference-form"),new URL("i18n/",document.baseURI));conferenceFormPage(document.getElementById("conference-form"))`;
+  const call = `conferenceFormLanguage(document.getElementById("conference-form"),new URL("i18n/",document.baseURI));conferenceFormPage(document.getElementById("conference-form"));conferenceFormFramed(document.getElementById("conference-form"))`;
   if (!index.includes("</body>")) throw new Error("index.html has no </body>");
   writeFileSync(indexPath, index.replace("</body>", `<script>${i18n}\n${page}\n${call}</script></body>`));
   console.log(`index.html: the language loader, for ${languages.map(([code]) => code).join(", ")}`);
@@ -203,5 +205,9 @@ const loader = readFileSync(join(root, "build/embed.js.in"), "utf8").replace(
   /\{\{(\w+)\}\}/g,
   (_, key) => names[key] ?? (() => { throw new Error(`embed.js.in: no {{${key}}}`); })(),
 );
-writeFileSync(join(stage, "embed.js"), loader);
+// Minified in a release: a host page loads it before anything else.
+writeFileSync(
+  join(stage, "embed.js"),
+  release ? execFileSync(terser, ["--module", "--compress", "--mangle"], { input: loader }).toString() : loader,
+);
 console.log(`embed.js: ${js}, ${wasm}, ${css}`);

@@ -19,12 +19,18 @@ pub use fantoccini::key::Key;
 
 /// The repository root (this crate is crates/e2e): dist/, target/ and
 /// screenshots/ are there.
-fn workspace() -> PathBuf {
+pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)
         .unwrap()
         .to_path_buf()
+}
+
+/// Where `cargo xtask setup` installs the npm tools and the host
+/// frameworks' CSS the embedding tests load.
+pub fn tools_dir() -> PathBuf {
+    workspace().join(".tools")
 }
 
 fn dist() -> PathBuf {
