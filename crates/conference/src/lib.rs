@@ -9,10 +9,14 @@
 //! - [`json`]: a small, strict JSON reader and writer for the envelope;
 //! - [`reply`]: the reply envelope, read into one outcome, never panicking;
 //! - [`schedule`]: the occurrences a start, repeat and count describe;
-//! - [`text`]: messages by id, and the catalogs that put them into words.
+//! - [`text`]: messages by id, and the catalogs that put them into words;
+//! - [`invite`]: once created, an invitation for each role, and a `mailto:` link;
+//! - [`ics`]: once created, the conference as a calendar file.
 
 pub mod draft;
 pub mod form;
+pub mod ics;
+pub mod invite;
 pub mod json;
 pub mod params;
 pub mod reply;
