@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,9 @@ use futures_util::StreamExt;
 use crate::logline::clean;
 use crate::net::Peer;
 use crate::params::Params;
-use crate::AppState;
+use crate::simulator::Simulator;
+use crate::upstream::{Forwarded, Upstream};
+use crate::{AppState, Backend};
 
 /// Larger requests get 413: no real form comes near it.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -128,61 +131,86 @@ pub async fn admit(State(app): State<Arc<AppState>>, request: Request, next: Nex
     next.run(Request::from_parts(parts, Body::empty())).await
 }
 
-/// An admitted request: forwarded to the upstream switch, or answered by the
-/// simulator.
+/// An admitted request, answered by the backend.
 pub async fn handle(
     State(app): State<Arc<AppState>>,
     Extension(admitted): Extension<Admitted>,
     request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    match &app.backend {
+        Backend::Upstream(upstream) => forward(&app, upstream, admitted, parts).await,
+        Backend::Simulator(simulator) => simulate(&app, simulator, admitted, parts).await,
+    }
+}
+
+/// Passes the request on to the real switch, with the X-Forwarded-* headers.
+async fn forward(
+    app: &AppState,
+    upstream: &Upstream,
+    admitted: Admitted,
+    parts: Parts,
 ) -> Response {
     let Admitted {
         function,
         body,
         client,
     } = admitted;
-    let (parts, _) = request.into_parts();
-    let method = parts.method;
-    let query = parts.uri.query();
-    let headers = parts.headers;
-    if let Some(upstream) = &app.upstream {
-        let forwarded = crate::upstream::Forwarded {
-            chain: app
-                .trust_forwarded_for
-                .then(|| headers.get("x-forwarded-for"))
-                .flatten()
-                .and_then(|v| v.to_str().ok()),
-            peer: parts.extensions.get::<Peer>().map(|p| p.0.ip()),
-            proto: app
-                .trust_forwarded_for
-                .then(|| headers.get("x-forwarded-proto"))
-                .flatten()
-                .and_then(|v| v.to_str().ok())
-                .filter(|p| *p == "https" || *p == "http")
-                .unwrap_or("http"),
-        };
-        let (response, code) = upstream
-            .forward(&method, function, query, &headers, body, &forwarded)
-            .await;
-        log(&method, function, "-", code, client);
-        return response;
-    }
+    let headers = &parts.headers;
+    let trusted = |name: &str| {
+        app.trust_forwarded_for
+            .then(|| headers.get(name))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+    };
+    let forwarded = Forwarded {
+        chain: trusted("x-forwarded-for"),
+        peer: parts.extensions.get::<Peer>().map(|p| p.0.ip()),
+        proto: trusted("x-forwarded-proto")
+            .filter(|p| *p == "https" || *p == "http")
+            .unwrap_or("http"),
+    };
+    let (response, code) = upstream
+        .forward(
+            &parts.method,
+            function,
+            parts.uri.query(),
+            headers,
+            body,
+            &forwarded,
+        )
+        .await;
+    log(&parts.method, function, "-", code, client);
+    response
+}
 
+/// Answers the request as the simulated switch.
+async fn simulate(
+    app: &AppState,
+    simulator: &Arc<Simulator>,
+    admitted: Admitted,
+    parts: Parts,
+) -> Response {
+    let Admitted {
+        function,
+        body,
+        client,
+    } = admitted;
+    let method = parts.method;
+    let headers = parts.headers;
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("application/x-www-form-urlencoded"));
     let body = (method == Method::POST && is_form).then_some(&body[..]);
-    let params = match Params::read(query.unwrap_or("").as_bytes(), body) {
+    let params = match Params::read(parts.uri.query().unwrap_or("").as_bytes(), body) {
         Ok(p) => p,
         Err(e) => {
             log(&method, function, "-", 400, client);
-            return envelope(&app, 400, Envelope::single(400, e.name(), &e.to_string()));
+            return envelope(app, 400, Envelope::single(400, e.name(), &e.to_string()));
         }
     };
-    let sim = app
-        .simulator
-        .clone()
-        .expect("no upstream means a simulator");
+    let sim = simulator.clone();
     // A password hash waits for a free core; tokens and passwords that
     // already verified go straight through.
     let permit = if sim.needs_hash(function, &params) {
@@ -202,7 +230,7 @@ pub async fn handle(
         Ok(done) => done,
         Err(_) => {
             return envelope(
-                &app,
+                app,
                 500,
                 Envelope::single(500, "", "The switch failed. Try again later"),
             )
@@ -217,7 +245,7 @@ pub async fn handle(
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         response
     } else {
-        envelope(&app, code, answer.envelope)
+        envelope(app, code, answer.envelope)
     };
     response.extensions_mut().insert(Answered {
         params: Arc::new(params),

@@ -99,9 +99,16 @@ pub struct Options {
     pub hash_password: bool,
 }
 
+/// Who answers `/api/json/`.
+pub enum Backend {
+    /// The simulated switch (the default).
+    Simulator(Arc<Simulator>),
+    /// A real switch, with `--upstream`.
+    Upstream(Upstream),
+}
+
 pub struct AppState {
-    pub simulator: Option<Arc<Simulator>>,
-    pub upstream: Option<Upstream>,
+    pub backend: Backend,
     pub hooks: Option<Arc<TestHooks>>,
     pub http_status: bool,
     pub csp: String,
@@ -117,8 +124,8 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
         .as_deref()
         .map(|dir| Messages::load(dir, &options.dist))
         .transpose()?;
-    let (simulator, upstream) = match &options.upstream {
-        Some(url) => (None, Some(Upstream::new(url)?)),
+    let backend = match &options.upstream {
+        Some(url) => Backend::Upstream(Upstream::new(url)?),
         None => {
             let accounts = match &options.accounts {
                 Some(path) => Accounts::load(path)?,
@@ -126,20 +133,16 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
             };
             let store = Store::open(&options.data)?;
             let signer = token::Signer::new(store::signing_key(&options.data)?);
-            (
-                Some(Arc::new(Simulator::new(
-                    accounts,
-                    store,
-                    signer,
-                    options.token_lifetime,
-                ))),
-                None,
-            )
+            Backend::Simulator(Arc::new(Simulator::new(
+                accounts,
+                store,
+                signer,
+                options.token_lifetime,
+            )))
         }
     };
     Ok(AppState {
-        simulator,
-        upstream,
+        backend,
         hooks: options.test_hooks.then(Arc::default),
         http_status: options.http_status,
         csp: web::content_security_policy(&options.dist, &options.frame_ancestors),
@@ -153,7 +156,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     let mut api_route = any(api::handle);
     // Faults only where they applied before: a simulator's replies (a proxy
     // with --test-hooks passes the switch's replies on untouched).
-    if state.hooks.is_some() && state.simulator.is_some() {
+    if state.hooks.is_some() && matches!(state.backend, Backend::Simulator(_)) {
         api_route = api_route.layer(from_fn_with_state(state.clone(), faults::layer));
     }
     let api_route = api_route.layer(from_fn_with_state(state.clone(), api::admit));
