@@ -1,12 +1,12 @@
 //! `/api/json/...`: admits the request (function, method, body limits), asks
 //! the simulator (or the upstream switch), and writes the envelope.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -16,7 +16,6 @@ use conference::reply::Envelope;
 use futures_util::StreamExt;
 
 use crate::logline::clean;
-use crate::net::Peer;
 use crate::params::Params;
 use crate::simulator::Simulator;
 use crate::upstream::{Forwarded, Upstream};
@@ -50,9 +49,14 @@ pub fn function_of(raw_path: &str) -> Option<&'static str> {
 }
 
 /// Unknown /api/ paths: a JSON 404, never the form.
-pub async fn not_found(request: Request) -> Response {
+pub async fn not_found(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let client = client_address(request.headers(), peer, &app);
     let path = request.uri().path();
-    log(request.method(), &clean(path), "-", 404, None);
+    log(request.method(), &clean(path), "-", 404, client);
     json_reply(
         StatusCode::NOT_FOUND,
         Envelope::single(404, "", "No such function."),
@@ -65,7 +69,10 @@ pub async fn not_found(request: Request) -> Response {
 pub struct Admitted {
     pub function: &'static str,
     pub body: Bytes,
-    pub client: Option<IpAddr>,
+    /// The caller's address (see [`client_address`]).
+    pub client: IpAddr,
+    /// The connection's own peer (a reverse proxy, when there is one).
+    pub peer: IpAddr,
 }
 
 /// What the switch (the simulator) was asked and its result code, on the
@@ -78,10 +85,15 @@ pub struct Answered {
 
 /// In front of [`handle`]: refuses unknown functions, other methods and
 /// bodies too large or too slow, and hands on the rest as [`Admitted`].
-pub async fn admit(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn admit(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let method = &parts.method;
-    let client = client_address(&parts.headers, parts.extensions.get::<Peer>(), &app);
+    let client = client_address(&parts.headers, peer, &app);
     let Some(function) = function_of(parts.uri.path()) else {
         log(method, &clean(parts.uri.path()), "-", 404, client);
         return json_reply(
@@ -127,6 +139,7 @@ pub async fn admit(State(app): State<Arc<AppState>>, request: Request, next: Nex
         function,
         body,
         client,
+        peer: peer.ip(),
     });
     next.run(Request::from_parts(parts, Body::empty())).await
 }
@@ -155,6 +168,7 @@ async fn forward(
         function,
         body,
         client,
+        peer,
     } = admitted;
     let headers = &parts.headers;
     let trusted = |name: &str| {
@@ -165,7 +179,7 @@ async fn forward(
     };
     let forwarded = Forwarded {
         chain: trusted("x-forwarded-for"),
-        peer: parts.extensions.get::<Peer>().map(|p| p.0.ip()),
+        peer,
         proto: trusted("x-forwarded-proto")
             .filter(|p| *p == "https" || *p == "http")
             .unwrap_or("http"),
@@ -195,6 +209,7 @@ async fn simulate(
         function,
         body,
         client,
+        ..
     } = admitted;
     let method = parts.method;
     let headers = parts.headers;
@@ -221,7 +236,7 @@ async fn simulate(
     let now = chrono::Utc::now().timestamp();
     let now = app.hooks.as_ref().map_or(now, |h| h.now(now));
     let (answer, params) = match tokio::task::spawn_blocking(move || {
-        let answer = sim.call(function, &params, client, now);
+        let answer = sim.call(function, &params, Some(client), now);
         drop(permit);
         (answer, params)
     })
@@ -256,20 +271,20 @@ async fn simulate(
 
 /// The caller's address: the peer, or with `--trust-forwarded-for` the last
 /// X-Forwarded-For entry (the one our own reverse proxy added).
-fn client_address(headers: &HeaderMap, peer: Option<&Peer>, app: &AppState) -> Option<IpAddr> {
-    if app.trust_forwarded_for {
-        let forwarded = headers
+fn client_address(headers: &HeaderMap, peer: SocketAddr, app: &AppState) -> IpAddr {
+    let forwarded = || {
+        headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .next_back()
-            .and_then(|last| last.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    peer.map(|p| p.0.ip())
+            .and_then(|last| last.trim().parse().ok())
+    };
+    app.trust_forwarded_for
+        .then(forwarded)
+        .flatten()
+        .unwrap_or(peer.ip())
 }
 
 pub enum BodyError {
@@ -321,9 +336,8 @@ pub async fn read_body(
 /// One line a request: method, function, verified caller, outcome, address.
 /// Never a secret, never an unverified name; values already made safe by
 /// [`clean`] (the method is a token hyper has checked).
-fn log(method: &Method, function: &str, caller: &str, code: u16, client: Option<IpAddr>) {
-    let from = client.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
-    tracing::info!("{method} {function} caller={caller} code={code} from={from}");
+fn log(method: &Method, function: &str, caller: &str, code: u16, client: IpAddr) {
+    tracing::info!("{method} {function} caller={caller} code={code} from={client}");
 }
 
 fn json_reply(status: StatusCode, envelope: Envelope) -> Response {

@@ -1,5 +1,5 @@
 //! The accept loop: HTTP/1.1 with a header timer, a bound on connections, the
-//! peer's address for each request, and a bounded drain on SIGINT/SIGTERM.
+//! peer's address for each request (axum's `ConnectInfo`), and a bounded drain on SIGINT/SIGTERM.
 
 use std::future::Future;
 use std::io;
@@ -17,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::Sleep;
-use tower::ServiceExt;
+use tower::Service;
 
 pub struct Limits {
     /// For a request's headers; hyper also runs it while a kept-alive
@@ -29,10 +29,6 @@ pub struct Limits {
     pub drain_timeout: Duration,
 }
 
-/// The connection's peer, put on every request (absent in in-process tests).
-#[derive(Clone, Copy, Debug)]
-pub struct Peer(pub SocketAddr);
-
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -42,6 +38,9 @@ pub async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
+    // Each connection's service puts axum's ConnectInfo (the peer's
+    // address) on its requests.
+    let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -66,13 +65,10 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        let service = tower::service_fn(
-            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(Peer(peer));
-                router.clone().oneshot(request.map(axum::body::Body::new))
-            },
-        );
+        let service = match make_service.call(peer).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
         let connection = http.serve_connection(
             TokioIo::new(WriteTimeout::new(stream, limits.write_timeout)),
             TowerToHyperService::new(service),

@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use conference::json::Json;
 use conference::reply::{Envelope, Response};
 use conference::{Conference, Field};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use tokio::time::Instant;
 
 use crate::accounts::{Accounts, User};
 use crate::params::Params;

@@ -6,7 +6,11 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's Instant is the system's monotonic clock, except in a test that
+// pauses tokio's clock: there a lock lasts however slow the machine is.
+use tokio::time::Instant;
 
 /// Failures allowed before the first lock, for a username from one address.
 pub const FREE_PER_USER_AND_ADDRESS: u32 = 5;

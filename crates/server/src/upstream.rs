@@ -27,7 +27,8 @@ pub const MAX_REPLY: usize = 1024 * 1024;
 pub struct Forwarded<'a> {
     /// The X-Forwarded-For that came in, when it is trusted.
     pub chain: Option<&'a str>,
-    pub peer: Option<IpAddr>,
+    /// The connection's peer, added to the chain.
+    pub peer: IpAddr,
     pub proto: &'a str,
 }
 
@@ -76,16 +77,13 @@ impl Upstream {
         {
             request = request.header("content-type", ct);
         }
-        let peer = from.peer.map(|ip| ip.to_string());
-        let chain = match (from.chain, &peer) {
-            (Some(chain), Some(peer)) => Some(format!("{chain}, {peer}")),
-            (Some(chain), None) => Some(chain.to_owned()),
-            (None, peer) => peer.clone(),
+        let chain = match from.chain {
+            Some(chain) => format!("{chain}, {}", from.peer),
+            None => from.peer.to_string(),
         };
-        if let Some(chain) = chain {
-            request = request.header("x-forwarded-for", chain);
-        }
-        request = request.header("x-forwarded-proto", from.proto);
+        request = request
+            .header("x-forwarded-for", chain)
+            .header("x-forwarded-proto", from.proto);
         let mut reply = match request.send().await {
             Ok(reply) => reply,
             Err(e) => return failed(short(&e)),

@@ -1,8 +1,15 @@
-//! In-process tests of the router (no socket): paths, methods and headers.
+//! In-process tests of the router (no socket): paths, methods, headers, and
+//! the sign-in throttle by the client's address (axum's `MockConnectInfo`
+//! stands for the connection's peer).
+//!
+//! The throttle's tests pause tokio's clock: a lock lasts until the test
+//! moves the clock, however slow the machine is.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use clap::Parser;
@@ -58,14 +65,37 @@ impl Got {
     }
 }
 
+/// The peer of a request, unless a test names another.
+const PEER: SocketAddr = peer(1);
+
+/// A documentation address (192.0.2.0/24) and a port.
+const fn peer(host: u8) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, host)), 40_000)
+}
+
 async fn send(app: &App, method: Method, uri: &str, body: &str) -> Got {
-    let request = Request::builder()
+    send_from(app, PEER, &[], method, uri, body).await
+}
+
+/// A request from `peer`, with extra `headers`.
+async fn send_from(
+    app: &App,
+    peer: SocketAddr,
+    headers: &[(&str, &str)],
+    method: Method,
+    uri: &str,
+    body: &str,
+) -> Got {
+    let mut request = Request::builder()
         .method(method)
         .uri(uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    let response = app.router.clone().oneshot(request).await.unwrap();
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Body::from(body.to_owned())).unwrap();
+    let router = app.router.clone().layer(MockConnectInfo(peer));
+    let response = router.oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -225,7 +255,7 @@ async fn a_taken_code_is_taken_for_everyone_but_hidden_from_get() {
     assert_ne!(unused.body, "", "{}", unused.body);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn guessing_is_throttled_but_a_verified_password_is_not() {
     let app = app(&[]);
     // demo signs in once: that password is now known good.
@@ -297,4 +327,133 @@ fn token_lifetime_is_bounded() {
     }
     let ok = Options::try_parse_from(["conference-server", "--token-lifetime", "31536000"]);
     assert_eq!(ok.unwrap().token_lifetime, 31_536_000);
+}
+
+/// A failed sign-in as `username` from `peer`, with extra `headers`: the
+/// HTTP status (the envelope says 401 either way).
+async fn guess(app: &App, peer: SocketAddr, headers: &[(&str, &str)], username: &str) -> u16 {
+    let body = format!("auth_username={username}&auth_password=guess");
+    let got = send_from(
+        app,
+        peer,
+        headers,
+        Method::POST,
+        "/api/json/user/login/",
+        &body,
+    )
+    .await;
+    assert_eq!(got.code(), "401", "{}", got.body);
+    got.status.as_u16()
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_address_is_locked_after_its_free_failures_whatever_the_names() {
+    let app = app(&[]);
+    // 20 free failures from one address, each for another name; the 21st
+    // locks the address.
+    for i in 0..21 {
+        assert_eq!(
+            guess(&app, peer(1), &[], &format!("user{i}")).await,
+            200,
+            "{i}"
+        );
+    }
+    let locked = send_from(
+        &app,
+        peer(1),
+        &[],
+        Method::POST,
+        "/api/json/user/login/",
+        "auth_username=reseller&auth_password=reseller",
+    )
+    .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
+    assert_eq!(locked.header("retry-after"), "1");
+    assert!(
+        locked.body.contains("Try again in 1 second."),
+        "{}",
+        locked.body
+    );
+    // Another address is not locked; after the lock, this one is not either.
+    assert_eq!(guess(&app, peer(2), &[], "user0").await, 200);
+    tokio::time::advance(std::time::Duration::from_secs(1)).await;
+    assert_eq!(guess(&app, peer(1), &[], "user21").await, 200);
+    // The next failure doubles the lock.
+    let again = send_from(
+        &app,
+        peer(1),
+        &[],
+        Method::POST,
+        "/api/json/user/login/",
+        DEMO,
+    )
+    .await;
+    assert_eq!(again.header("retry-after"), "2");
+}
+
+/// Failed sign-ins from one peer, each for a new name, each claiming to come
+/// from another address: the statuses of the 22 of them.
+async fn guesses_behind_a_proxy(app: &App) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..22 {
+        let forwarded = format!("198.51.100.{i}");
+        let headers = [("x-forwarded-for", forwarded.as_str())];
+        statuses.push(guess(app, peer(1), &headers, &format!("user{i}")).await);
+    }
+    statuses
+}
+
+#[tokio::test(start_paused = true)]
+async fn x_forwarded_for_names_the_client_only_when_trusted() {
+    // Untrusted, the header is the client's own claim: all 22 guesses come
+    // from the peer, which the 21st failure locks.
+    let statuses = guesses_behind_a_proxy(&app(&[])).await;
+    assert_eq!(statuses[..21], [200; 21]);
+    assert_eq!(statuses[21], 429);
+    // Behind a trusted proxy, each is its own client: none is locked.
+    let trusted = app(&["--trust-forwarded-for"]);
+    assert_eq!(guesses_behind_a_proxy(&trusted).await, [200; 22]);
+    // ...and the last entry is the one that counts (the one our proxy added).
+    for i in 0..21 {
+        let headers = [("x-forwarded-for", "203.0.113.9, 198.51.100.7")];
+        guess(&trusted, peer(1), &headers, &format!("name{i}")).await;
+    }
+    let headers = [("x-forwarded-for", "203.0.113.10, 198.51.100.7")];
+    assert_eq!(guess_status(&trusted, &headers).await, 429);
+    let headers = [("x-forwarded-for", "198.51.100.7, 203.0.113.9")];
+    assert_eq!(guess_status(&trusted, &headers).await, 200);
+}
+
+/// A fresh name's failed sign-in from [`PEER`] with `headers`: its status.
+async fn guess_status(app: &App, headers: &[(&str, &str)]) -> u16 {
+    guess(app, PEER, headers, "fresh-name").await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_guesser_at_one_name_does_not_lock_its_owner_out_elsewhere() {
+    let app = app(&[]);
+    let statuses: Vec<u16> = {
+        let mut statuses = Vec::new();
+        for _ in 0..7 {
+            statuses.push(guess(&app, peer(2), &[], "demo").await);
+        }
+        statuses
+    };
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429]);
+    // demo from its own address: never signed in before, not slowed.
+    let own = send_from(
+        &app,
+        peer(1),
+        &[],
+        Method::POST,
+        "/api/json/user/login/",
+        DEMO,
+    )
+    .await;
+    assert_eq!((own.status, own.code().as_str()), (StatusCode::OK, "200"));
 }
