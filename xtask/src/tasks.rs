@@ -83,10 +83,8 @@ pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
     let server_build =
         Background::start(cmd!(sh, "cargo build --release -p conference-server"), &log)?;
     setup(sh, Need::Build)?;
-    let app = app::build(sh);
-    let server = server_build.wait();
-    app?;
-    server.context("building the server")?;
+    app::build(sh)?;
+    server_build.wait().context("building the server")?;
     step("starting the server (Ctrl-C stops it)");
     let server = cmd!(sh, "cargo run --release -p conference-server -- {args...}");
     println!("$ {server}");
