@@ -7,6 +7,7 @@ use std::path::Path;
 use hmac::Hmac;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 /// OWASP's 2023 advice for PBKDF2-HMAC-SHA256.
 const ITERATIONS: u32 = 600_000;
@@ -221,11 +222,8 @@ fn verify_password(password: &str, stored: &str) -> bool {
         return false;
     }
     let derived = derive(password, &salt, iterations);
-    constant_time_eq(&derived, &hash) && !refused
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    // subtle's comparison takes the same time wherever the bytes differ.
+    bool::from(derived[..].ct_eq(&hash)) && !refused
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -2,21 +2,17 @@
 //! peer's address for each request (axum's `ConnectInfo`), and a bounded drain on SIGINT/SIGTERM.
 
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tokio::time::Sleep;
+use tokio_io_timeout::TimeoutStream;
 use tower::Service;
 
 pub struct Limits {
@@ -69,8 +65,12 @@ pub async fn serve(
             Ok(service) => service,
             Err(never) => match never {},
         };
+        // Writes fail once they have made no progress for the limit: a
+        // client that asks and never reads cannot hold its slot for ever.
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
         let connection = http.serve_connection(
-            TokioIo::new(WriteTimeout::new(stream, limits.write_timeout)),
+            TokioIo::new(Box::pin(stream)),
             TowerToHyperService::new(service),
         );
         let connection = graceful.watch(connection);
@@ -104,97 +104,4 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("stopping");
-}
-
-/// A stream whose writes fail once they have made no progress for `limit`:
-/// a client that asks and never reads cannot hold its connection for ever.
-/// (hyper has timers for reading only.)
-pub struct WriteTimeout<T> {
-    inner: T,
-    limit: Duration,
-    stalled: Option<Pin<Box<Sleep>>>,
-}
-
-impl<T> WriteTimeout<T> {
-    pub fn new(inner: T, limit: Duration) -> Self {
-        WriteTimeout {
-            inner,
-            limit,
-            stalled: None,
-        }
-    }
-
-    fn after<R>(
-        &mut self,
-        cx: &mut Context<'_>,
-        polled: Poll<io::Result<R>>,
-    ) -> Poll<io::Result<R>> {
-        match polled {
-            Poll::Ready(result) => {
-                self.stalled = None;
-                Poll::Ready(result)
-            }
-            Poll::Pending => {
-                let limit = self.limit;
-                let sleep = self
-                    .stalled
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                match sleep.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the client stopped reading",
-                    ))),
-                    Poll::Pending => Poll::Pending,
-                }
-            }
-        }
-    }
-}
-
-impl<T: AsyncRead + Unpin> AsyncRead for WriteTimeout<T> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
-    }
-}
-
-impl<T: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.after(cx, polled)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.after(cx, polled)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_flush(cx);
-        this.after(cx, polled)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_shutdown(cx);
-        this.after(cx, polled)
-    }
 }
