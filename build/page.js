@@ -38,22 +38,29 @@ function conferenceFormPage(el) {
 // and the host hears the frame's height and the conferences created.
 function conferenceFormFramed(el) {
   if (location.hash !== "#embedded" || parent === window) return;
-  globalThis.conferenceFormEmbedded = true; // mounted below, with the host's settings
   document.documentElement.classList.add("page-embedded");
+  // Trunk's loader starts the app after this script: with no
+  // #conference-form in the page then, the app waits for the settings.
+  el.id = "";
   let host = null; // the host's origin, learnt from its settings message
-  const tell = (message) => host && parent.postMessage({ conferenceForm: message.what, ...message }, host);
+  const tell = (message) => host && parent.postMessage(message, host);
   addEventListener("message", async (e) => {
     if (e.source !== parent || e.data?.conferenceForm !== "settings" || host) return;
     host = e.origin;
     for (const [name, value] of Object.entries(e.data.settings || {})) {
       el.dataset[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = value;
     }
+    el.id = "conference-form";
     conferenceFormLanguage(el, new URL("i18n/", document.baseURI)); // the host's lang, if it set one
-    // Trunk's loader runs the wasm and then says so.
-    if (!globalThis.wasmBindings) await new Promise((ok) => addEventListener("TrunkApplicationStarted", ok, { once: true }));
-    globalThis.wasmBindings.mount(el);
-    new ResizeObserver(() => tell({ what: "height", height: document.documentElement.scrollHeight })).observe(document.body);
+    // A second instance of the app (the first found no form to draw): the
+    // files Trunk's loader preloads, from the HTTP cache.
+    const js = document.querySelector("link[rel=modulepreload]").href;
+    const wasm = document.querySelector("link[rel=preload][as=fetch]").href;
+    const app = await import(js + "?framed");
+    await app.default({ module_or_path: wasm });
+    const height = () => Math.ceil(document.body.getBoundingClientRect().height);
+    new ResizeObserver(() => tell({ conferenceForm: "height", height: height() })).observe(document.body);
   });
-  el.addEventListener("conference-created", (e) => tell({ what: "created", detail: e.detail }));
+  el.addEventListener("conference-created", (e) => tell({ conferenceForm: "created", detail: e.detail }));
   parent.postMessage({ conferenceForm: "ready" }, "*"); // says nothing but "here"
 }

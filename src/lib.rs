@@ -27,73 +27,29 @@ use crate::summary::error_summary;
 /// The id of the element an embedding page mounts the form into.
 pub const MOUNT_ID: &str = "conference-form";
 
-/// Mounts the app: into `#conference-form` when the page has one, else into
-/// the body. Returns the element it mounted into.
+/// Mounts the app into `#conference-form`, if the page has one now: the
+/// standalone page always does; `embed.js` puts one where the host wants
+/// the form, and the framed page (see build/page.js) only once it has the
+/// host's settings, each time with a fresh instance of this module.
+/// Returns the element it mounted into.
 pub fn start() -> Option<web_sys::HtmlElement> {
-    let document = web_sys::window()?.document()?;
-    let target: web_sys::HtmlElement = match document.get_element_by_id(MOUNT_ID) {
-        Some(el) => el.dyn_into().ok()?,
-        None => document.body()?,
-    };
+    let target: web_sys::HtmlElement = web_sys::window()?
+        .document()?
+        .get_element_by_id(MOUNT_ID)?
+        .dyn_into()
+        .ok()?;
     mount_into(target.clone());
     Some(target)
 }
 
 /// Mounts the app into `target`, configured by its `data-*` attributes,
 /// once its words have come (see `i18n`): it is drawn once, in its language.
-/// It stays for the page's life; see [`mount`] for one that can go.
 pub fn mount_into(target: web_sys::HtmlElement) {
-    mount_as(target, None);
-}
-
-/// The forms [`mount`] drew, by the number it returned. A form whose words
-/// are still coming has no handle yet; `unmount` then leaves `Gone`, and the
-/// form is dropped as soon as it is drawn.
-enum Slot {
-    Coming,
-    // Never read: held so that dropping it unmounts the form.
-    Live(#[allow(dead_code)] Box<dyn std::any::Any>),
-    Gone,
-}
-
-thread_local! {
-    static MOUNTED: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Mounts the app into `target` as [`mount_into`] does, for a host that may
-/// remove it again (`embed.js`'s custom element): [`unmount`] with the
-/// number returned takes it away.
-pub fn mount(target: web_sys::HtmlElement) -> u32 {
-    let id = MOUNTED.with_borrow_mut(|m| {
-        m.push(Slot::Coming);
-        m.len() - 1
-    });
-    mount_as(target, Some(id));
-    id as u32
-}
-
-/// Removes a form [`mount`] drew (dropping Leptos's handle unmounts it).
-pub fn unmount(id: u32) {
-    let slot = MOUNTED.with_borrow_mut(|m| {
-        m.get_mut(id as usize)
-            .map(|s| std::mem::replace(s, Slot::Gone))
-    });
-    drop(slot);
-}
-
-fn mount_as(target: web_sys::HtmlElement, id: Option<usize>) {
     let config = Config::from_element(&target);
     wasm_bindgen_futures::spawn_local(async move {
         i18n::start(&target).await;
-        if id.is_some_and(|id| MOUNTED.with_borrow(|m| matches!(m[id], Slot::Gone))) {
-            return; // removed while its words were coming
-        }
         let mount = target.clone();
-        let handle = leptos::mount::mount_to(target, move || app(config, mount));
-        match id {
-            Some(id) => MOUNTED.with_borrow_mut(|m| m[id] = Slot::Live(Box::new(handle))),
-            None => handle.forget(),
-        }
+        leptos::mount::mount_to(target, move || app(config, mount)).forget();
     });
 }
 
