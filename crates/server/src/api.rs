@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use conference::form::FormError;
 use conference::reply::Envelope;
 use futures_util::StreamExt;
 
@@ -73,14 +74,6 @@ pub struct Admitted {
     pub client: IpAddr,
     /// The connection's own peer (a reverse proxy, when there is one).
     pub peer: IpAddr,
-}
-
-/// What the switch (the simulator) was asked and its result code, on the
-/// reply it gave: for a layer that keeps a log (`--test-hooks`).
-#[derive(Clone)]
-pub struct Answered {
-    pub params: Arc<Params>,
-    pub code: u16,
 }
 
 /// In front of [`handle`]: refuses unknown functions, other methods and
@@ -211,17 +204,11 @@ async fn simulate(
         client,
         ..
     } = admitted;
-    let method = parts.method;
-    let headers = parts.headers;
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let body = (method == Method::POST && is_form).then_some(&body[..]);
-    let params = match Params::read(parts.uri.query().unwrap_or("").as_bytes(), body) {
+    let method = &parts.method;
+    let params = match params(&parts, &body) {
         Ok(p) => p,
         Err(e) => {
-            log(&method, function, "-", 400, client);
+            log(method, function, "-", 400, client);
             return envelope(app, 400, Envelope::single(400, e.name(), &e.to_string()));
         }
     };
@@ -234,11 +221,13 @@ async fn simulate(
         None
     };
     let now = chrono::Utc::now().timestamp();
+    // The test hooks may have moved the simulator's clock forward.
+    #[cfg(feature = "test-hooks")]
     let now = app.hooks.as_ref().map_or(now, |h| h.now(now));
-    let (answer, params) = match tokio::task::spawn_blocking(move || {
+    let answer = match tokio::task::spawn_blocking(move || {
         let answer = sim.call(function, &params, Some(client), now);
         drop(permit);
-        (answer, params)
+        answer
     })
     .await
     {
@@ -252,8 +241,8 @@ async fn simulate(
         }
     };
     let code = answer.code();
-    log(&method, function, &clean(&answer.caller), code, client);
-    let mut response = if let Some(seconds) = answer.retry_after {
+    log(method, function, &clean(&answer.caller), code, client);
+    if let Some(seconds) = answer.retry_after {
         let mut response = json_reply(StatusCode::TOO_MANY_REQUESTS, answer.envelope);
         response
             .headers_mut()
@@ -261,12 +250,19 @@ async fn simulate(
         response
     } else {
         envelope(app, code, answer.envelope)
-    };
-    response.extensions_mut().insert(Answered {
-        params: Arc::new(params),
-        code,
-    });
-    response
+    }
+}
+
+/// The parameters of an admitted request: its query string, and its body
+/// when that is a form sent by POST.
+pub fn params(parts: &Parts, body: &Bytes) -> Result<Params, FormError> {
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let body = (parts.method == Method::POST && is_form).then_some(&body[..]);
+    Params::read(parts.uri.query().unwrap_or("").as_bytes(), body)
 }
 
 /// The caller's address: the peer, or with `--trust-forwarded-for` the last

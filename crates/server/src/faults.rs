@@ -1,11 +1,14 @@
-//! Fault injection for tests, only when the server is started with
-//! `--test-hooks`: the next N API replies are slow, a 500, a 502 HTML page, a
+//! The test hooks, in a build with the `test-hooks` feature and only when
+//! the server is started with `--test-hooks` (a default build has none of
+//! this code): the next N API replies are slow, a 500, a 502 HTML page, a
 //! malformed body, or a dropped connection (before the request takes effect,
-//! or after: the conference stored, the reply lost). The simulator's clock can
-//! be moved forward, so token expiry is tested without waiting.
+//! or after: the conference stored, the reply lost); the simulator's clock
+//! can be moved forward, so token expiry is tested without waiting; a log of
+//! the API requests, names and facts only; and how many requests a slow
+//! fault holds right now.
 //!
-//! The faults are a layer ([`layer`]) that the router puts on the API route
-//! only with `--test-hooks` (and a simulator): the API itself knows none of it.
+//! The faults are a layer ([`on_api`]) on the simulator's API route: the API
+//! itself knows only the clock.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -15,13 +18,15 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
 use serde::Serialize;
 
-use crate::api::{Admitted, Answered};
+use crate::api::Admitted;
 use crate::params::Params;
-use crate::AppState;
+use crate::{AppState, Backend};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -150,21 +155,47 @@ impl TestHooks {
     }
 }
 
+/// `/_test/*`: the routes that steer the hooks.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/_test/faults", post(inject))
+        .route("/_test/requests", get(requests))
+        .route("/_test/delayed", get(delayed))
+        .route("/_test/reset", post(reset))
+        .route("/_test/clock", post(clock))
+}
+
+/// The API route with [`layer`] on it, when there are hooks and a simulator
+/// (a proxy with `--test-hooks` passes the switch's replies on untouched).
+pub fn on_api(
+    route: MethodRouter<Arc<AppState>>,
+    state: &Arc<AppState>,
+) -> MethodRouter<Arc<AppState>> {
+    if state.hooks.is_some() && matches!(state.backend, Backend::Simulator(_)) {
+        route.layer(from_fn_with_state(state.clone(), layer))
+    } else {
+        route
+    }
+}
+
 /// The next queued fault, applied to a request [`crate::api::admit`] let
 /// through: a delay first, then a reply instead of the switch's (500, 502,
 /// malformed, dropped before), or the switch's reply lost (dropped after).
 /// Every request the switch answered, and every one a fault answered, goes
 /// into the request log with the fault.
-pub async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let Some(hooks) = &app.hooks else {
         return next.run(request).await;
     };
-    let method = request.method().to_string();
-    let function = request
-        .extensions()
-        .get::<Admitted>()
-        .map_or("", |a| a.function)
-        .to_owned();
+    let (parts, body) = request.into_parts();
+    let Some(admitted) = parts.extensions.get::<Admitted>().cloned() else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let method = parts.method.to_string();
+    let function = admitted.function;
+    // As the simulator reads them; unreadable ones it refuses unanswered.
+    let params = crate::api::params(&parts, &admitted.body).ok();
+    let request = Request::from_parts(parts, body);
     let fault = hooks.next();
     if let Some(delay) = fault.and_then(Fault::delay) {
         let _held = Held::new(&hooks.delayed);
@@ -173,7 +204,7 @@ pub async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Nex
     let log = |params: Option<&Params>, code| {
         hooks.record(Logged {
             method: method.clone(),
-            function: function.clone(),
+            function: function.to_owned(),
             params: params.map(Params::names).unwrap_or_default(),
             validation: params.is_some_and(|p| p.text("validation") == "1"),
             secret_in_url: params.is_some_and(|p| p.secret_in_url),
@@ -216,14 +247,23 @@ pub async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Nex
     let response = next.run(request).await;
     // Only a reply from the switch is logged (and lost, for drop_after); a
     // request refused before it (unreadable parameters) is passed on as is.
-    let Some(answered) = response.extensions().get::<Answered>() else {
+    let Some(params) = params else {
         return response;
     };
-    log(Some(&answered.params), answered.code);
+    // The switch's result code, from its envelope (a small JSON body).
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let code = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["responses"][0]["code"].as_str()?.parse().ok())
+        .unwrap_or(500);
+    log(Some(&params), code);
     if fault == Some(Fault::DropAfter) {
         dropped()
     } else {
-        response
+        Response::from_parts(parts, Body::from(body))
     }
 }
 
@@ -248,10 +288,7 @@ fn dropped() -> Response {
 }
 
 /// `POST /_test/faults?kind=slow|500|502|malformed|drop_before|drop_after&count=N&ms=M`
-pub async fn inject(
-    State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
-) -> (StatusCode, String) {
+async fn inject(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> (StatusCode, String) {
     let pairs = conference::form::decode(q.unwrap_or_default().as_bytes()).unwrap_or_default();
     let get = |n: &str| {
         pairs
@@ -283,10 +320,7 @@ pub async fn inject(
 }
 
 /// `POST /_test/clock?advance=SECONDS`
-pub async fn clock(
-    State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
-) -> (StatusCode, String) {
+async fn clock(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> (StatusCode, String) {
     let pairs = conference::form::decode(q.unwrap_or_default().as_bytes()).unwrap_or_default();
     let seconds = pairs
         .iter()
@@ -304,12 +338,12 @@ pub async fn clock(
     }
 }
 
-pub async fn requests(State(state): State<Arc<AppState>>) -> axum::Json<Vec<Logged>> {
+async fn requests(State(state): State<Arc<AppState>>) -> axum::Json<Vec<Logged>> {
     axum::Json(state.hooks.as_ref().map(|h| h.log()).unwrap_or_default())
 }
 
 /// `GET /_test/delayed`: how many requests a slow fault is holding now.
-pub async fn delayed(State(state): State<Arc<AppState>>) -> String {
+async fn delayed(State(state): State<Arc<AppState>>) -> String {
     let held = state
         .hooks
         .as_ref()
@@ -317,7 +351,7 @@ pub async fn delayed(State(state): State<Arc<AppState>>) -> String {
     held.to_string()
 }
 
-pub async fn reset(State(state): State<Arc<AppState>>) -> &'static str {
+async fn reset(State(state): State<Arc<AppState>>) -> &'static str {
     if let Some(h) = &state.hooks {
         h.reset();
     }

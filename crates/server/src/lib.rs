@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api;
+#[cfg(feature = "test-hooks")]
 pub mod faults;
 pub mod logline;
 pub mod messages;
@@ -26,14 +27,13 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get};
 use axum::Router;
 use clap::Parser;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accounts::Accounts;
-use crate::faults::TestHooks;
 use crate::messages::Messages;
 use crate::simulator::Simulator;
 use crate::store::Store;
@@ -92,6 +92,7 @@ pub struct Options {
     #[arg(long, value_name = "DIR")]
     pub messages: Option<PathBuf>,
     /// Tests only: fault injection and a request log under /_test/.
+    #[cfg(feature = "test-hooks")]
     #[arg(long)]
     pub test_hooks: bool,
     /// Read a password on standard input, print its hash, exit.
@@ -109,7 +110,9 @@ pub enum Backend {
 
 pub struct AppState {
     pub backend: Backend,
-    pub hooks: Option<Arc<TestHooks>>,
+    /// `--test-hooks`, in a build with the `test-hooks` feature only.
+    #[cfg(feature = "test-hooks")]
+    pub hooks: Option<Arc<faults::TestHooks>>,
     pub http_status: bool,
     pub csp: String,
     pub body_timeout: Duration,
@@ -143,6 +146,7 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
     };
     Ok(AppState {
         backend,
+        #[cfg(feature = "test-hooks")]
         hooks: options.test_hooks.then(Arc::default),
         http_status: options.http_status,
         csp: web::content_security_policy(&options.dist, &options.frame_ancestors),
@@ -153,12 +157,9 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
 }
 
 pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
-    let mut api_route = any(api::handle);
-    // Faults only where they applied before: a simulator's replies (a proxy
-    // with --test-hooks passes the switch's replies on untouched).
-    if state.hooks.is_some() && matches!(state.backend, Backend::Simulator(_)) {
-        api_route = api_route.layer(from_fn_with_state(state.clone(), faults::layer));
-    }
+    let api_route = any(api::handle);
+    #[cfg(feature = "test-hooks")]
+    let api_route = faults::on_api(api_route, &state);
     let api_route = api_route.layer(from_fn_with_state(state.clone(), api::admit));
     let mut router = Router::new()
         .route("/api/json/{*function}", api_route)
@@ -181,13 +182,9 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
         );
         router = router.route("/", page.clone()).route("/index.html", page);
     }
+    #[cfg(feature = "test-hooks")]
     if state.hooks.is_some() {
-        router = router
-            .route("/_test/faults", post(faults::inject))
-            .route("/_test/requests", get(faults::requests))
-            .route("/_test/delayed", get(faults::delayed))
-            .route("/_test/reset", post(faults::reset))
-            .route("/_test/clock", post(faults::clock));
+        router = router.merge(faults::routes());
     }
     router
         .fallback_service(web::files(dist, &state))

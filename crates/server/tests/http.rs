@@ -463,3 +463,22 @@ async fn the_proxy_forwards_to_a_real_switch_unchanged() {
     .await;
     assert_eq!((gone.status, gone.code()), (502, "502"));
 }
+
+/// The hooks are a build feature (tests/hooks.rs): without it, the flag is
+/// refused and nothing answers under /_test/.
+#[cfg(not(feature = "test-hooks"))]
+#[tokio::test]
+async fn a_default_build_has_no_test_hooks() {
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_conference-server"))
+        .arg("--test-hooks")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--test-hooks"));
+    let s = Server::start(&[]);
+    for path in ["/_test/faults?kind=500", "/_test/clock?advance=3600"] {
+        let r = client().post(s.url(path)).send().await.unwrap();
+        assert_ne!(r.status(), 200, "{path}");
+    }
+    assert_eq!(create(&s, "code=9301&talkpin=5555").await.code(), "200");
+}

@@ -28,6 +28,7 @@ impl Server {
     }
 
     /// A simulator with the test hooks on (`/_test/`: faults, clock, log).
+    #[cfg(feature = "test-hooks")]
     pub fn with_hooks(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let path = data.path().to_path_buf();
