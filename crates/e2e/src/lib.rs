@@ -279,6 +279,9 @@ impl Browser {
             .collect();
         args.extend([
             "--hide-scrollbars".into(),
+            // No animations: a host's smooth scrolling (Bootstrap's) would
+            // move an element while WebDriver clicks it.
+            "--force-prefers-reduced-motion".into(),
             format!("--window-size={},900", screen.width),
             format!("--user-data-dir={}", profile.path().display()),
         ]);

@@ -55,7 +55,7 @@ fn serve_css(s: &Server, name: &str, package_file: &str) -> String {
 /// Sizes a person sees: for labels, inputs, buttons, legends, a checkbox
 /// and a select, [width, height, font size] in CSS pixels.
 async fn sizes(b: &Browser) -> Value {
-    b.js(r#"
+    b.js(r##"
         const of = (css) => {
           const e = document.querySelector(css);
           const r = e.getBoundingClientRect();
@@ -71,8 +71,8 @@ async fn sizes(b: &Browser) -> Value {
           section: of(".cf-section-title"),
           start: of(".cf-start legend"),
         };
-    "#)
-    .await
+    "##)
+        .await
 }
 
 /// Every size within 10% of the bare page's.
@@ -142,10 +142,7 @@ async fn a_host_policy_without_wasm_gets_the_form_in_a_frame_that_creates() {
         host_page(&[], Some("script-src 'self'; frame-src 'self'"), DIV).as_bytes(),
     );
     let b = Browser::start(DESKTOP).await;
-    b.client
-        .goto(&s.url("/hosts/strict.html"))
-        .await
-        .unwrap();
+    b.client.goto(&s.url("/hosts/strict.html")).await.unwrap();
     let frame = b.wait_for("#conference-form iframe").await;
     // The host page itself ran no wasm: the frame holds the form.
     b.client.enter_frame(Some(0)).await.unwrap();
@@ -175,10 +172,7 @@ async fn a_host_that_blocks_even_the_frame_gets_a_sentence_and_a_link() {
         host_page(&[], Some("script-src 'self'; frame-src 'none'"), DIV).as_bytes(),
     );
     let b = Browser::start_in(DESKTOP, "de-DE").await;
-    b.client
-        .goto(&s.url("/hosts/closed.html"))
-        .await
-        .unwrap();
+    b.client.goto(&s.url("/hosts/closed.html")).await.unwrap();
     let p = b.wait_for("#conference-form .cf-blocked").await;
     let text = p.text().await.unwrap();
     let de: Value =
