@@ -537,9 +537,10 @@ impl Browser {
     }
 
     async fn full_page_png(&self) -> Vec<u8> {
-        // The whole page: make the window as tall as the content first.
+        // The whole page: make the window as tall as the content first
+        // (plus what the window's own frame takes of its height).
         let height = self
-            .js("return document.documentElement.scrollHeight")
+            .js("return document.documentElement.scrollHeight + (outerHeight - innerHeight)")
             .await
             .as_u64()
             .unwrap_or(900);
