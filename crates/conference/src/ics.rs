@@ -4,9 +4,10 @@
 //!
 //! Times are the switch's local time: floating (each calendar reads them in
 //! its own zone) unless the operator names the switch's zone, which goes in a
-//! `TZID` parameter. No `VTIMEZONE` goes with it: the core has no zone rules
-//! to describe one with, and calendars (Google, Outlook, Apple, Thunderbird)
-//! know IANA zones by name (RFC 7809 allows zones by reference).
+//! `TZID` parameter. No `VTIMEZONE` goes with it, though RFC 5545 asks for
+//! one: the core has no zone rules to write one from, and calendars (Google,
+//! Outlook, Apple, Thunderbird) know IANA zones by name, as RFC 7809 lets
+//! CalDAV servers do.
 
 use std::fmt::Write;
 
@@ -24,8 +25,7 @@ pub const DEFAULT_MINUTES: u32 = 60;
 pub struct Zone(String);
 
 impl Zone {
-    /// The zone `name` names, if it is spelled as IANA names are: parts of
-    /// letters, digits, `_`, `+` and `-`, joined by `/`.
+    /// The zone `name` names, if spelled as IANA names are (`Area/Place`: letters, digits, `_+-`).
     pub fn new(name: &str) -> Option<Zone> {
         let name = name.trim();
         // These characters need no quoting in a parameter value.
@@ -124,11 +124,11 @@ pub fn calendar(conference: &Conference, event: &Event) -> Option<Calendar> {
 fn rule(repeats: Repeats, count: u32, all: &[NaiveDateTime]) -> Option<String> {
     let (freq, interval, monthly) = match repeats {
         Repeats::Never => return None,
-        Repeats::Daily => ("DAILY", 1, false),
-        Repeats::Weekly => ("WEEKLY", 1, false),
-        Repeats::TwoWeekly => ("WEEKLY", 2, false),
-        Repeats::Monthly => ("MONTHLY", 1, true),
-        Repeats::TwoMonthly => ("MONTHLY", 2, true),
+        Repeats::Daily => ("DAILY", "", false),
+        Repeats::Weekly => ("WEEKLY", "", false),
+        Repeats::TwoWeekly => ("WEEKLY", ";INTERVAL=2", false),
+        Repeats::Monthly => ("MONTHLY", "", true),
+        Repeats::TwoMonthly => ("MONTHLY", ";INTERVAL=2", true),
     };
     let first = all.first()?;
     // RFC 5545 skips a month that lacks the first day's number; the schedule
@@ -136,7 +136,6 @@ fn rule(repeats: Repeats, count: u32, all: &[NaiveDateTime]) -> Option<String> {
     let exact = all.len() == count as usize
         && all.len() > 1
         && (!monthly || all.iter().all(|at| at.day() == first.day()));
-    let interval = if interval > 1 { ";INTERVAL=2" } else { "" };
     exact.then(|| format!("FREQ={freq}{interval};COUNT={count}"))
 }
 
@@ -177,7 +176,7 @@ fn iso_duration(minutes: u32) -> String {
 
 /// A TEXT value (RFC 5545 3.3.11): `\`, `;`, `,` and line breaks escaped,
 /// other control characters but tab left out (TEXT may not hold them).
-pub fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

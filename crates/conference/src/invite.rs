@@ -45,7 +45,9 @@ pub fn roles(conference: &Conference) -> impl Iterator<Item = Role> + '_ {
 /// A number to call the switch on, and what it is called by (`UK`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DialIn {
+    /// As the operator wrote it (`+44 20 7946 0000`).
     pub number: String,
+    /// What it is called by, without its brackets.
     pub label: Option<String>,
 }
 
@@ -63,9 +65,7 @@ impl fmt::Display for BadNumber {
     }
 }
 
-/// The operator's numbers, `"+44 20 7946 0000 (UK); +1 415 555 0100 (US)"`:
-/// entries split by `;`, each a number (an optional `+`, digits, and spaces,
-/// `-` or `.` between them) and an optional label in brackets. Empty: none.
+/// The operator's numbers, `"+44 20 7946 0000 (UK); +1 415 555 0100 (US)"`; empty for none.
 pub fn parse_numbers(list: &str) -> Result<Vec<DialIn>, BadNumber> {
     list.split(';')
         .map(str::trim)
@@ -74,6 +74,8 @@ pub fn parse_numbers(list: &str) -> Result<Vec<DialIn>, BadNumber> {
         .collect()
 }
 
+/// A number (an optional `+`, digits, and spaces, `-` or `.` between them),
+/// then an optional label in brackets.
 fn dial_in(entry: &str) -> Option<DialIn> {
     let (number, label) = match entry.split_once('(') {
         Some((number, rest)) => {
@@ -230,8 +232,7 @@ pub fn subject(conference: &Conference, catalog: &Catalog) -> String {
     catalog.render(&Message::new("invite.subject").text("title", title))
 }
 
-/// A `mailto:` URL (RFC 6068) with no address, that subject and that body;
-/// line breaks go as CRLF (`%0D%0A`).
+/// A `mailto:` URL (RFC 6068) with no address, that subject and that body (CRLF line breaks).
 pub fn mailto(subject: &str, body: &str) -> String {
     let mut out = String::from("mailto:?subject=");
     percent_encode(&mut out, subject, "%20");
