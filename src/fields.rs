@@ -1,65 +1,70 @@
 //! One control per parameter, drawn from the core's table: the label, the
 //! hint, the kind of input, and the problems that concern it.
 
-use conference::{Field, Kind, Message, Severity, PINS, START};
+use conference::{Field, Kind, Message, Report, Severity, PINS, START};
 use leptos::prelude::*;
 
 use crate::i18n::{choice, hint, label, say, t};
 use crate::notices::schedule_preview;
 use crate::state::{control_id, FormState};
 
+/// The problems showing on a control, worked out once per change for every
+/// part that shows them: the messages, the group's error style,
+/// `aria-invalid` and `aria-describedby`. Those rerun only when they change.
+/// A `Report`, as the form's other memos hold: each type of memo brings its
+/// own copy of the memo's code (a list of pairs here cost 156 bytes gzipped).
+type Problems = Memo<Report>;
+
+fn problems(form: FormState, fields: &'static [Field]) -> Problems {
+    Memo::new(move |_| form.report_for(fields))
+}
+
 /// The messages under a control's label, and the ids that describe it.
-fn messages(form: FormState, id: &'static str, fields: &'static [Field]) -> impl IntoView {
+fn messages(problems: Problems, id: &'static str) -> impl IntoView {
     move || {
-        form.problems_for(fields)
-            .into_iter()
-            .enumerate()
-            .map(|(i, (severity, message))| {
-                let (class, prefix) = match severity {
-                    Severity::Error => ("cf-message cf-error", t("message.error")),
-                    Severity::Warning => ("cf-message cf-warning", t("message.warning")),
-                };
-                view! {
-                    <p class=class id=format!("{id}-msg-{i}")>
-                        <span class="cf-visually-hidden">{prefix}" "</span>
-                        {say(&message)}
-                    </p>
-                }
-            })
-            .collect_view()
+        problems.with(|report| {
+            report
+                .problems
+                .iter()
+                .enumerate()
+                .map(|(i, problem)| {
+                    let (class, prefix) = match problem.severity {
+                        Severity::Error => ("cf-message cf-error", t("message.error")),
+                        Severity::Warning => ("cf-message cf-warning", t("message.warning")),
+                    };
+                    view! {
+                        <p class=class id=format!("{id}-msg-{i}")>
+                            <span class="cf-visually-hidden">{prefix}" "</span>
+                            {say(&problem.message)}
+                        </p>
+                    }
+                })
+                .collect_view()
+        })
     }
 }
 
 /// `aria-describedby`: the hint, then every message showing.
-fn described_by(
-    form: FormState,
-    id: &'static str,
-    has_hint: bool,
-    fields: &'static [Field],
-) -> impl Fn() -> String {
+fn described_by(problems: Problems, id: &'static str, has_hint: bool) -> impl Fn() -> String {
     move || {
         let mut ids: Vec<String> = Vec::new();
         if has_hint {
             ids.push(format!("{id}-hint"));
         }
-        let count = form.problems_for(fields).len();
+        let count = problems.with(|r| r.problems.len());
         ids.extend((0..count).map(|i| format!("{id}-msg-{i}")));
         ids.join(" ")
     }
 }
 
 /// Whether an error (not a warning) shows on the control.
-fn has_error(form: FormState, fields: &'static [Field]) -> impl Fn() -> bool + Copy {
-    move || {
-        form.problems_for(fields)
-            .iter()
-            .any(|(s, _)| *s == Severity::Error)
-    }
+fn has_error(problems: Problems) -> impl Fn() -> bool + Copy {
+    move || problems.with(Report::has_errors)
 }
 
 /// `aria-invalid`, present only while an error shows.
-fn aria_invalid(form: FormState, fields: &'static [Field]) -> impl Fn() -> Option<&'static str> {
-    let error = has_error(form, fields);
+fn aria_invalid(problems: Problems) -> impl Fn() -> Option<&'static str> {
+    let error = has_error(problems);
     move || error().then_some("true")
 }
 
@@ -92,7 +97,7 @@ pub fn control(form: FormState, field: Field) -> impl IntoView {
 fn input_control(form: FormState, field: Field) -> impl IntoView {
     let param = field.param();
     let id = control_id(field);
-    let fields = single_field(field);
+    let problems = problems(form, single_field(field));
     let value = form.value(field);
     let flag = matches!(param.kind, Kind::Flag);
     let (input_type, inputmode, autocomplete, class) = match param.kind {
@@ -128,13 +133,13 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
     view! {
         <div
             class=if flag { "cf-group cf-checkbox" } else { "cf-group" }
-            class:cf-group-error=has_error(form, fields)
+            class:cf-group-error=has_error(problems)
         >
             <label class=if flag { "cf-check-label" } else { "cf-label" } for=id>
                 {label(field)}
             </label>
             {hint_view(id, hint(field))}
-            {messages(form, id, fields)}
+            {messages(problems, id)}
             <div class="cf-input-row">
                 <input
                     class=class
@@ -145,8 +150,8 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
                     autocomplete=autocomplete
                     spellcheck=if field == Field::Description { "true" } else { "false" }
                     readonly=readonly
-                    aria-invalid=aria_invalid(form, fields)
-                    aria-describedby=described_by(form, id, hint(field).is_some(), fields)
+                    aria-invalid=aria_invalid(problems)
+                    aria-describedby=described_by(problems, id, hint(field).is_some())
                     // A checkbox's state is `checked`; its value is always 1.
                     prop:value=move || if flag { "1".to_owned() } else { value.get() }
                     prop:checked=move || flag && value.get().trim() == "1"
@@ -190,19 +195,19 @@ fn choice_control(
 ) -> impl IntoView {
     let param = field.param();
     let id = control_id(field);
-    let fields = single_field(field);
+    let problems = problems(form, single_field(field));
     let value = form.value(field);
     view! {
-        <div class="cf-group" class:cf-group-error=has_error(form, fields)>
+        <div class="cf-group" class:cf-group-error=has_error(problems)>
             <label class="cf-label" for=id>{label(field)}</label>
             {hint_view(id, hint(field))}
-            {messages(form, id, fields)}
+            {messages(problems, id)}
             <select
                 class="cf-select"
                 id=id
                 name=param.name
-                aria-invalid=aria_invalid(form, fields)
-                aria-describedby=described_by(form, id, hint(field).is_some(), fields)
+                aria-invalid=aria_invalid(problems)
+                aria-describedby=described_by(problems, id, hint(field).is_some())
                 prop:value=move || value.get()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -231,18 +236,18 @@ fn choice_control(
 fn start(form: FormState) -> impl IntoView {
     let v = move |f: Field| form.value(f);
     let [date, time] = form.start_text;
-    let error = has_error(form, &START);
+    let problems = problems(form, &START);
     let hidden = START.map(|f| {
         view! { <input type="hidden" name=f.name() prop:value=move || v(f).get() /> }
     });
     view! {
-        <fieldset class="cf-group cf-start" class:cf-group-error=error>
+        <fieldset class="cf-group cf-start" class:cf-group-error=has_error(problems)>
             <legend class="cf-label">{t("start.legend")}</legend>
             <p class="cf-hint" id="cf-start-hint">{t("start.hint")}</p>
-            {messages(form, "cf-start", &START)}
+            {messages(problems, "cf-start")}
             <div class="cf-input-row">
-                {start_input(form, "cf-start-date", t("start.date"), "date", date, date_values)}
-                {start_input(form, "cf-start-time", t("start.time"), "time", time, time_values)}
+                {start_input(form, problems, "cf-start-date", t("start.date"), "date", date, date_values)}
+                {start_input(form, problems, "cf-start-time", t("start.time"), "time", time, time_values)}
             </div>
             {hidden}
         </fieldset>
@@ -253,6 +258,7 @@ fn start(form: FormState) -> impl IntoView {
 /// described by the start's hint and messages.
 fn start_input(
     form: FormState,
+    problems: Problems,
     id: &'static str,
     label: &'static str,
     kind: &'static str,
@@ -270,8 +276,8 @@ fn start_input(
                 type=kind
                 min=date.then_some("2000-01-01")
                 max=date.then_some("2100-12-31")
-                aria-invalid=aria_invalid(form, &START)
-                aria-describedby=described_by(form, "cf-start", true, &START)
+                aria-invalid=aria_invalid(problems)
+                aria-describedby=described_by(problems, "cf-start", true)
                 prop:value=text
                 on:input=move |ev| {
                     let value = event_target_value(&ev);

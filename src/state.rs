@@ -2,7 +2,7 @@
 //! the switch's own complaints, and the submit status. All of it is `Copy`
 //! (Leptos signals are handles), so every view takes it by value.
 
-use conference::{validate_at, Draft, Field, Message, PerField, Report, Severity, PARAMS, START};
+use conference::{validate_at, Draft, Field, PerField, Problem, Report, PARAMS, START};
 use flow::{CreatedConference, Failure, ServerProblem, Session};
 use leptos::prelude::*;
 
@@ -145,52 +145,36 @@ impl FormState {
         self.revealed.set(PerField::filled(true));
     }
 
-    /// Problems to show on a control of `fields`: the core's, once any field
-    /// they involve is revealed (so a cross-field problem shows on every
-    /// field it names), then the switch's. Each once.
-    pub fn problems_for(&self, fields: &[Field]) -> Vec<(Severity, Message)> {
+    /// The problems to show on a control of `fields`: the core's, once any
+    /// field they involve is revealed (so a cross-field problem shows on
+    /// every field it names), then the switch's. Each once.
+    pub fn report_for(&self, fields: &[Field]) -> Report {
+        let concerns = |p: &Problem| p.fields.iter().any(|f| fields.contains(f));
         let revealed = self.revealed.get();
-        let mut out: Vec<(Severity, Message)> = self.report.with(|r| {
+        let mut problems: Vec<Problem> = self.report.with(|r| {
             r.problems
                 .iter()
-                .filter(|p| p.fields.iter().any(|f| fields.contains(f)))
-                .filter(|p| p.fields.iter().any(|f| revealed[*f]))
-                .map(|p| (p.severity, p.message.clone()))
+                .filter(|p| concerns(p) && p.fields.iter().any(|f| revealed[*f]))
+                .cloned()
                 .collect()
         });
-        self.server.with(|s| {
-            for p in s
-                .iter()
-                .filter(|p| p.fields.iter().any(|f| fields.contains(f)))
-            {
-                out.push((Severity::Error, p.message.clone()));
-            }
-        });
-        out.dedup();
-        out
+        self.server
+            .with(|s| problems.extend(s.iter().map(switch_problem).filter(concerns)));
+        problems.dedup_by(|a, b| a.severity == b.severity && a.message == b.message);
+        Report { problems }
     }
 
-    /// Every blocking problem, in form order, with the id of the control it
-    /// links to: the error summary's list.
-    pub fn summary(&self) -> Vec<(&'static str, Message)> {
-        let mut items: Vec<(Field, Message)> = self
-            .report
-            .with(|r| r.errors().map(|p| (p.field(), p.message.clone())).collect());
-        let mut unlinked = Vec::new();
-        self.server.with(|s| {
-            for p in s {
-                match p.fields.first() {
-                    Some(&f) => items.push((f, p.message.clone())),
-                    None => unlinked.push(p.message.clone()),
-                }
-            }
+    /// Every blocking problem, in form order, those on no field the form
+    /// knows last: the error summary's list.
+    pub fn summary(&self) -> Report {
+        let mut problems: Vec<Problem> = self.report.with(|r| r.errors().cloned().collect());
+        self.server
+            .with(|s| problems.extend(s.iter().map(switch_problem)));
+        conference::report::sort_by_key(&mut problems, |p| {
+            (p.fields.is_empty(), p.fields.first().copied())
         });
-        conference::report::sort_by_key(&mut items, |(f, _)| *f);
-        items.dedup();
-        let mut out: Vec<(&'static str, Message)> =
-            items.into_iter().map(|(f, m)| (control_id(f), m)).collect();
-        out.extend(unlinked.into_iter().map(|m| ("", m)));
-        out
+        problems.dedup_by(|a, b| a.fields.first() == b.fields.first() && a.message == b.message);
+        Report { problems }
     }
 
     /// Starts over for another conference, keeping the sign-in.
@@ -225,6 +209,12 @@ fn draft_of(values: &PerField<RwSignal<String>>) -> Draft {
         draft.set(field, values[field].get());
     }
     draft
+}
+
+/// A problem the switch reported, as the core writes problems: an error on
+/// the fields its key names.
+fn switch_problem(p: &ServerProblem) -> Problem {
+    Problem::error(&p.fields, "switch", p.message.clone())
 }
 
 /// The id of the control that shows `field`: the link target of the summary.

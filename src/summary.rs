@@ -2,16 +2,17 @@
 //! takes focus when a submit finds problems, so screen readers announce it
 //! and keyboard users start from it.
 
+use conference::Report;
 use leptos::prelude::*;
 
 use crate::i18n::{say, t};
-use crate::state::FormState;
+use crate::state::{control_id, FormState};
 
 pub fn error_summary(form: FormState) -> impl IntoView {
     let items = Memo::new(move |_| form.summary());
     // Open after a submit that found problems, until they are gone. While
     // closed it reads nothing else, so typing neither tracks nor draws the list.
-    let open = move || form.summary_open.get() && !items.with(Vec::is_empty);
+    let open = move || form.summary_open.get() && !items.with(Report::is_empty);
     view! {
         <div
             class="cf-summary"
@@ -24,11 +25,13 @@ pub fn error_summary(form: FormState) -> impl IntoView {
             <h2 class="cf-summary-title" id="cf-summary-title">{t("summary.title")}</h2>
             <ul class="cf-summary-list">
                 {move || {
-                    (if open() { items.get() } else { Vec::new() })
+                    (if open() { items.get() } else { Report::default() })
+                        .problems
                         .into_iter()
-                        .map(|(target, message)| {
+                        .map(|problem| {
                             // A problem on no control (a key the form does not
                             // know) is an `a` without `href`: text, not a link.
+                            let target = problem.fields.first().map_or("", |&f| control_id(f));
                             let href = (!target.is_empty()).then(|| format!("#{target}"));
                             view! {
                                 <li>
@@ -39,7 +42,7 @@ pub fn error_summary(form: FormState) -> impl IntoView {
                                             crate::dom::focus(target);
                                         }
                                     >
-                                        {say(&message)}
+                                        {say(&problem.message)}
                                     </a>
                                 </li>
                             }
