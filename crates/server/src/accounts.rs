@@ -13,44 +13,44 @@ use subtle::ConstantTimeEq;
 const ITERATIONS: u32 = 600_000;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Customer {
-    pub id: u32,
-    pub name: String,
+pub(crate) struct Customer {
+    pub(crate) id: u32,
+    pub(crate) name: String,
     /// The reseller customer above this one, if any.
     #[serde(default)]
-    pub parent: Option<u32>,
+    parent: Option<u32>,
 }
 
 /// A person of a customer, who may own a conference.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Person {
-    pub id: u32,
-    pub customer: u32,
-    pub name: String,
+pub(crate) struct Person {
+    pub(crate) id: u32,
+    pub(crate) customer: u32,
+    pub(crate) name: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct User {
-    pub username: String,
+pub(crate) struct User {
+    pub(crate) username: String,
     /// `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`.
-    pub password_hash: String,
-    pub customer: u32,
+    password_hash: String,
+    pub(crate) customer: u32,
     /// The role's name, for people to read.
-    pub role: String,
+    role: String,
     /// [doc] conferences/create needs the "user" role privilege (else 402).
-    pub user_privilege: bool,
+    pub(crate) user_privilege: bool,
     /// [doc] a rate plan can forbid conferences (403).
-    pub rate_plan_allows_conferences: bool,
+    pub(crate) rate_plan_allows_conferences: bool,
     /// A reseller may create in the customers below its own.
     #[serde(default)]
-    pub reseller: bool,
+    pub(crate) reseller: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Accounts {
-    pub customers: Vec<Customer>,
-    pub people: Vec<Person>,
-    pub users: Vec<User>,
+pub(crate) struct Accounts {
+    customers: Vec<Customer>,
+    people: Vec<Person>,
+    users: Vec<User>,
     /// Checked against for an unknown username, so that it costs as much as a
     /// known one and the time does not tell which names exist.
     #[serde(skip)]
@@ -58,7 +58,7 @@ pub struct Accounts {
 }
 
 /// The demo sign-ins the README lists: username = password.
-pub const DEMO: &[(&str, &str)] = &[
+pub(crate) const DEMO: &[(&str, &str)] = &[
     ("demo", "may create conferences in customer 1 (Demo Ltd)"),
     ("norole", "has a role without the user privilege (402)"),
     ("noplan", "has a rate plan without conferences (403)"),
@@ -68,7 +68,7 @@ pub const DEMO: &[(&str, &str)] = &[
 impl Accounts {
     /// The built-in demo accounts. Hashing is deliberately slow, so these use
     /// fewer iterations: their passwords are public anyway.
-    pub fn demo() -> Accounts {
+    pub(crate) fn demo() -> Accounts {
         let user = |name: &str, customer, role: &str, privilege, plan, reseller| User {
             username: name.to_owned(),
             password_hash: hash_password_with(name, 1_000),
@@ -112,7 +112,7 @@ impl Accounts {
         .with_dummy_hash()
     }
 
-    pub fn load(path: &Path) -> Result<Accounts, String> {
+    pub(crate) fn load(path: &Path) -> Result<Accounts, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let accounts: Accounts =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -120,7 +120,7 @@ impl Accounts {
     }
 
     /// The dummy hash takes the most iterations any user's hash has.
-    pub fn with_dummy_hash(mut self) -> Accounts {
+    fn with_dummy_hash(mut self) -> Accounts {
         let iterations = self
             .users
             .iter()
@@ -132,17 +132,17 @@ impl Accounts {
         self
     }
 
-    pub fn user(&self, username: &str) -> Option<&User> {
+    pub(crate) fn user(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)
     }
 
-    pub fn customer(&self, id: u32) -> Option<&Customer> {
+    pub(crate) fn customer(&self, id: u32) -> Option<&Customer> {
         self.customers.iter().find(|c| c.id == id)
     }
 
     /// Whether `user` may see (and create in) customer `id`: its own, or one
     /// below it for a reseller.
-    pub fn can_see_customer(&self, user: &User, id: u32) -> bool {
+    pub(crate) fn can_see_customer(&self, user: &User, id: u32) -> bool {
         if id == user.customer {
             return self.customer(id).is_some();
         }
@@ -152,13 +152,13 @@ impl Accounts {
                 .is_some_and(|c| c.parent == Some(user.customer))
     }
 
-    pub fn person(&self, id: u32) -> Option<&Person> {
+    pub(crate) fn person(&self, id: u32) -> Option<&Person> {
         self.people.iter().find(|p| p.id == id)
     }
 
     /// Checks a password in constant time with respect to the stored hash; an
     /// unknown user costs one hash too.
-    pub fn verify(&self, username: &str, password: &str) -> Option<&User> {
+    pub(crate) fn verify(&self, username: &str, password: &str) -> Option<&User> {
         let (user, stored) = self.stored_hash(username);
         let verified = verify_password(password, stored);
         user.filter(|_| verified)
@@ -226,7 +226,7 @@ fn verify_password(password: &str, stored: &str) -> bool {
     bool::from(derived[..].ct_eq(&hash)) && !refused
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -23,17 +23,17 @@ use crate::upstream::{Forwarded, Upstream};
 use crate::{AppState, Backend};
 
 /// Larger requests get 413: no real form comes near it.
-pub const MAX_BODY: usize = 64 * 1024;
+const MAX_BODY: usize = 64 * 1024;
 
 /// An oversized body is still read (and thrown away) up to this much, within
 /// the body timeout, before the 413 goes out: a client that writes its whole
 /// body before reading then sees the 413 instead of a reset connection.
 /// Past it, the 413 goes out at once and the connection closes.
-pub const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
 
 /// The functions the form calls and the simulator knows; nothing else under
 /// /api/json/ is answered or forwarded.
-pub const FUNCTIONS: &[&str] = &[
+pub(crate) const FUNCTIONS: &[&str] = &[
     "conferences/create",
     "conferences/get",
     "conferences/unused/code",
@@ -43,14 +43,14 @@ pub const FUNCTIONS: &[&str] = &[
 /// The function a raw (still percent-encoded) path names, with or without a
 /// trailing slash. Matching the raw path means `%2F` or `%3F` can never turn
 /// into a path or a query upstream.
-pub fn function_of(raw_path: &str) -> Option<&'static str> {
+fn function_of(raw_path: &str) -> Option<&'static str> {
     let rest = raw_path.strip_prefix("/api/json/")?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     FUNCTIONS.iter().copied().find(|f| *f == rest)
 }
 
 /// Unknown /api/ paths: a JSON 404, never the form.
-pub async fn not_found(
+pub(crate) async fn not_found(
     State(app): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
@@ -67,18 +67,18 @@ pub async fn not_found(
 /// What [`admit`] let through: a known function, asked by GET or POST, its
 /// whole body read within the limits.
 #[derive(Clone)]
-pub struct Admitted {
-    pub function: &'static str,
-    pub body: Bytes,
+pub(crate) struct Admitted {
+    pub(crate) function: &'static str,
+    pub(crate) body: Bytes,
     /// The caller's address (see [`client_address`]).
-    pub client: IpAddr,
+    pub(crate) client: IpAddr,
     /// The connection's own peer (a reverse proxy, when there is one).
-    pub peer: IpAddr,
+    pub(crate) peer: IpAddr,
 }
 
 /// In front of [`handle`]: refuses unknown functions, other methods and
 /// bodies too large or too slow, and hands on the rest as [`Admitted`].
-pub async fn admit(
+pub(crate) async fn admit(
     State(app): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
@@ -138,7 +138,7 @@ pub async fn admit(
 }
 
 /// An admitted request, answered by the backend.
-pub async fn handle(
+pub(crate) async fn handle(
     State(app): State<Arc<AppState>>,
     Extension(admitted): Extension<Admitted>,
     request: Request,
@@ -255,7 +255,7 @@ async fn simulate(
 
 /// The parameters of an admitted request: its query string, and its body
 /// when that is a form sent by POST.
-pub fn params(parts: &Parts, body: &Bytes) -> Result<Params, FormError> {
+pub(crate) fn params(parts: &Parts, body: &Bytes) -> Result<Params, FormError> {
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -283,7 +283,7 @@ fn client_address(headers: &HeaderMap, peer: SocketAddr, app: &AppState) -> IpAd
         .unwrap_or(peer.ip())
 }
 
-pub enum BodyError {
+enum BodyError {
     TooLarge { drained: bool },
     Slow,
     Broken,
@@ -291,11 +291,7 @@ pub enum BodyError {
 
 /// The whole body, at most [`MAX_BODY`], within `timeout` in all (a client
 /// trickling a byte at a time cannot hold the connection).
-pub async fn read_body(
-    body: Body,
-    headers: &HeaderMap,
-    timeout: Duration,
-) -> Result<Bytes, BodyError> {
+async fn read_body(body: Body, headers: &HeaderMap, timeout: Duration) -> Result<Bytes, BodyError> {
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -348,7 +344,7 @@ fn json_reply(status: StatusCode, envelope: Envelope) -> Response {
 /// The envelope as JSON. HTTP 200 for every API result, as the switch does
 /// [assumed]; `--http-status` mirrors the result code instead. Size refusals
 /// are always HTTP 413.
-pub fn envelope(app: &AppState, code: u16, envelope: Envelope) -> Response {
+pub(crate) fn envelope(app: &AppState, code: u16, envelope: Envelope) -> Response {
     let status = if app.http_status || code == 413 {
         StatusCode::from_u16(code).unwrap_or(StatusCode::OK)
     } else {

@@ -30,7 +30,7 @@ use crate::{AppState, Backend};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Fault {
+enum Fault {
     Slow(u64),
     Error500,
     Html502,
@@ -40,7 +40,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub fn parse(kind: &str, ms: u64) -> Option<Fault> {
+    pub(crate) fn parse(kind: &str, ms: u64) -> Option<Fault> {
         Some(match kind {
             "slow" => Fault::Slow(ms),
             "500" => Fault::Error500,
@@ -52,7 +52,7 @@ impl Fault {
         })
     }
 
-    pub fn delay(self) -> Option<Duration> {
+    fn delay(self) -> Option<Duration> {
         match self {
             Fault::Slow(ms) => Some(Duration::from_millis(ms)),
             _ => None,
@@ -62,18 +62,18 @@ impl Fault {
 
 /// One API request as the tests see it: never a value, only names and facts.
 #[derive(Clone, Debug, Serialize)]
-pub struct Logged {
-    pub method: String,
-    pub function: String,
-    pub params: Vec<String>,
-    pub validation: bool,
-    pub secret_in_url: bool,
-    pub code: u16,
-    pub fault: Option<Fault>,
+struct Logged {
+    method: String,
+    function: String,
+    params: Vec<String>,
+    validation: bool,
+    secret_in_url: bool,
+    code: u16,
+    fault: Option<Fault>,
 }
 
 #[derive(Default)]
-pub struct TestHooks {
+pub(crate) struct TestHooks {
     /// Each fault with how many requests it still applies to: a count, not
     /// that many copies, so any count costs the same memory.
     faults: Mutex<VecDeque<(Fault, u64)>>,
@@ -105,7 +105,7 @@ impl Drop for Held<'_> {
 const LOG_LIMIT: usize = 1000;
 
 impl TestHooks {
-    pub fn inject(&self, fault: Fault, count: u64) {
+    fn inject(&self, fault: Fault, count: u64) {
         if count > 0 {
             let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
             faults.push_back((fault, count));
@@ -113,7 +113,7 @@ impl TestHooks {
     }
 
     /// The fault for the next API request, if any is queued.
-    pub fn next(&self) -> Option<Fault> {
+    fn next(&self) -> Option<Fault> {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         let (fault, left) = faults.front_mut()?;
         let fault = *fault;
@@ -124,7 +124,7 @@ impl TestHooks {
         Some(fault)
     }
 
-    pub fn record(&self, entry: Logged) {
+    fn record(&self, entry: Logged) {
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         if log.len() == LOG_LIMIT {
             log.remove(0);
@@ -132,21 +132,21 @@ impl TestHooks {
         log.push(entry);
     }
 
-    pub fn log(&self) -> Vec<Logged> {
+    fn log(&self) -> Vec<Logged> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Moves the simulator's clock `seconds` forward.
-    pub fn advance(&self, seconds: i64) {
+    fn advance(&self, seconds: i64) {
         self.clock.fetch_add(seconds, Ordering::Relaxed);
     }
 
     /// The time the simulator sees: `now` plus every advance so far.
-    pub fn now(&self, now: i64) -> i64 {
+    pub(crate) fn now(&self, now: i64) -> i64 {
         now.saturating_add(self.clock.load(Ordering::Relaxed))
     }
 
-    pub fn reset(&self) {
+    fn reset(&self) {
         self.faults
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -156,7 +156,7 @@ impl TestHooks {
 }
 
 /// `/_test/*`: the routes that steer the hooks.
-pub fn routes() -> Router<Arc<AppState>> {
+pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/_test/faults", post(inject))
         .route("/_test/requests", get(requests))
@@ -167,7 +167,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 /// The API route with [`layer`] on it, when there are hooks and a simulator
 /// (a proxy with `--test-hooks` passes the switch's replies on untouched).
-pub fn on_api(
+pub(crate) fn on_api(
     route: MethodRouter<Arc<AppState>>,
     state: &Arc<AppState>,
 ) -> MethodRouter<Arc<AppState>> {
@@ -195,6 +195,8 @@ async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -
     let function = admitted.function;
     // As the simulator reads them; unreadable ones it refuses unanswered.
     let params = crate::api::params(&parts, &admitted.body).ok();
+    let secret_in_url = conference::form::decode(parts.uri.query().unwrap_or("").as_bytes())
+        .is_ok_and(|pairs| pairs.iter().any(|(name, _)| is_secret(name)));
     let request = Request::from_parts(parts, body);
     let fault = hooks.next();
     if let Some(delay) = fault.and_then(Fault::delay) {
@@ -207,7 +209,7 @@ async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -
             function: function.to_owned(),
             params: params.map(Params::names).unwrap_or_default(),
             validation: params.is_some_and(|p| p.text("validation") == "1"),
-            secret_in_url: params.is_some_and(|p| p.secret_in_url),
+            secret_in_url: params.is_some() && secret_in_url,
             code,
             fault,
         });
@@ -265,6 +267,10 @@ async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -
     } else {
         Response::from_parts(parts, Body::from(body))
     }
+}
+
+fn is_secret(name: &str) -> bool {
+    conference::Field::from_name(name).is_some_and(|f| f.is_secret())
 }
 
 /// Headers and the start of a body, then the connection drops. (Dropping it

@@ -4,20 +4,20 @@
 //! `main.rs` parses the options and calls [`serve`]; tests build the same
 //! [`router`] in-process.
 
-pub mod accounts;
-pub mod api;
+mod accounts;
+mod api;
 #[cfg(feature = "test-hooks")]
-pub mod faults;
-pub mod logline;
-pub mod messages;
-pub mod net;
-pub mod params;
-pub mod simulator;
-pub mod store;
-pub mod throttle;
-pub mod token;
-pub mod upstream;
-pub mod web;
+mod faults;
+mod logline;
+mod messages;
+mod net;
+mod params;
+mod simulator;
+mod store;
+mod throttle;
+mod token;
+mod upstream;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,8 @@ use crate::simulator::Simulator;
 use crate::store::Store;
 use crate::upstream::Upstream;
 
+pub use crate::accounts::hash_password;
+
 #[derive(Parser, Debug, Clone)]
 #[command(
     version,
@@ -48,77 +50,79 @@ use crate::upstream::Upstream;
 pub struct Options {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    listen: SocketAddr,
     /// The built app (Trunk's output).
     #[arg(long, value_name = "DIR", default_value = "dist")]
-    pub dist: PathBuf,
+    dist: PathBuf,
     /// The simulator's database and token key.
     #[arg(long, value_name = "DIR", default_value = "data")]
-    pub data: PathBuf,
+    data: PathBuf,
     /// Customers, people and users (JSON) instead of the demo accounts.
     #[arg(long, value_name = "FILE")]
-    pub accounts: Option<PathBuf>,
+    accounts: Option<PathBuf>,
     /// Forward /api/json/ to this switch instead of simulating one.
     #[arg(long, value_name = "URL")]
-    pub upstream: Option<String>,
+    upstream: Option<String>,
     /// Who may frame the form (CSP frame-ancestors).
     #[arg(long, value_name = "SOURCES", default_value = "'self'")]
-    pub frame_ancestors: String,
+    frame_ancestors: String,
     /// Lifetime of tokens from user/login, at most a year.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
-    pub token_lifetime: i64,
+    token_lifetime: i64,
     /// API results' code as HTTP status (default: always 200).
     #[arg(long)]
-    pub http_status: bool,
+    http_status: bool,
     /// Time to send a request's headers; also the keep-alive idle limit.
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub header_timeout_ms: u64,
+    header_timeout_ms: u64,
     /// Time to send a request's body.
     #[arg(long, value_name = "MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub body_timeout_ms: u64,
+    body_timeout_ms: u64,
     /// Time a reply may wait for the client to read it.
     #[arg(long, value_name = "MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub write_timeout_ms: u64,
+    write_timeout_ms: u64,
     /// Connections served at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_connections: u32,
+    max_connections: u32,
     /// Time for requests in flight to finish on SIGINT or SIGTERM.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
-    pub drain_timeout_ms: u64,
+    drain_timeout_ms: u64,
     /// Behind a reverse proxy: the client is the last X-Forwarded-For entry.
     #[arg(long)]
-    pub trust_forwarded_for: bool,
+    trust_forwarded_for: bool,
     /// Operator wording for the form: <lang>.json files of message ids and text.
     #[arg(long, value_name = "DIR")]
-    pub messages: Option<PathBuf>,
+    messages: Option<PathBuf>,
     /// Tests only: fault injection and a request log under /_test/.
     #[cfg(feature = "test-hooks")]
     #[arg(long)]
-    pub test_hooks: bool,
+    test_hooks: bool,
     /// Read a password on standard input, print its hash, exit.
     #[arg(long)]
     pub hash_password: bool,
 }
 
 /// Who answers `/api/json/`.
-pub enum Backend {
+enum Backend {
     /// The simulated switch (the default).
     Simulator(Arc<Simulator>),
     /// A real switch, with `--upstream`.
     Upstream(Upstream),
 }
 
+/// What every request's handler shares: built by [`app_state`] from the
+/// options, handed to [`router`].
 pub struct AppState {
-    pub backend: Backend,
+    backend: Backend,
     /// `--test-hooks`, in a build with the `test-hooks` feature only.
     #[cfg(feature = "test-hooks")]
-    pub hooks: Option<Arc<faults::TestHooks>>,
-    pub http_status: bool,
-    pub csp: String,
-    pub body_timeout: Duration,
-    pub trust_forwarded_for: bool,
+    hooks: Option<Arc<faults::TestHooks>>,
+    http_status: bool,
+    csp: String,
+    body_timeout: Duration,
+    trust_forwarded_for: bool,
     /// `--messages`: the catalogs and the page that points at them.
-    pub messages: Option<Messages>,
+    messages: Option<Messages>,
 }
 
 pub fn app_state(options: &Options) -> Result<AppState, String> {

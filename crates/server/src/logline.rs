@@ -3,9 +3,9 @@
 //! terminal, and long values cut short.
 
 /// Longest value a log line carries, in characters.
-pub const MAX: usize = 64;
+pub(crate) const MAX: usize = 64;
 
-pub fn clean(value: &str) -> String {
+pub(crate) fn clean(value: &str) -> String {
     let mut out = String::with_capacity(value.len().min(MAX + 8));
     for (i, c) in value.chars().enumerate() {
         if i == MAX {

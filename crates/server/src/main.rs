@@ -1,7 +1,7 @@
 //! Parses the options and serves; everything else is in the library.
 
 use clap::Parser;
-use conference_server::{accounts, serve, Options};
+use conference_server::{hash_password, serve, Options};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -14,7 +14,7 @@ async fn main() -> std::process::ExitCode {
             eprintln!("give the password on standard input");
             return std::process::ExitCode::FAILURE;
         }
-        return match accounts::hash_password(password) {
+        return match hash_password(password) {
             Ok(hash) => {
                 println!("{hash}");
                 std::process::ExitCode::SUCCESS

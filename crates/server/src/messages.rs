@@ -18,14 +18,14 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 
 /// At most this many message files...
-pub const MAX_FILES: usize = 64;
+const MAX_FILES: usize = 64;
 /// ...each at most this large.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+const MAX_FILE_BYTES: u64 = 256 * 1024;
 
 /// What the page's form element is told: the browser replaces `{lang}`.
-pub const ATTRIBUTE: &str = r#"data-messages="/messages/{lang}.json""#;
+const ATTRIBUTE: &str = r#"data-messages="/messages/{lang}.json""#;
 
-pub struct Messages {
+pub(crate) struct Messages {
     /// Language tag to its catalog, as compact JSON.
     catalogs: HashMap<String, Bytes>,
     /// index.html with [`ATTRIBUTE`] on the form's element.
@@ -37,7 +37,7 @@ pub struct Messages {
 impl Messages {
     /// Reads and checks every message file in `dir`, and the page from
     /// `dist`. Any error names the file and what is wrong with it.
-    pub fn load(dir: &Path, dist: &Path) -> Result<Messages, String> {
+    pub(crate) fn load(dir: &Path, dist: &Path) -> Result<Messages, String> {
         let catalogs = read_catalogs(dir)?;
         let index = dist.join("index.html");
         let html = std::fs::read_to_string(&index).map_err(|e| {
@@ -63,7 +63,7 @@ impl Messages {
     }
 
     /// The languages that have a file, sorted.
-    pub fn languages(&self) -> Vec<&str> {
+    pub(crate) fn languages(&self) -> Vec<&str> {
         let mut languages: Vec<&str> = self.catalogs.keys().map(String::as_str).collect();
         languages.sort_unstable();
         languages
@@ -71,7 +71,7 @@ impl Messages {
 }
 
 /// `^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`: `en`, `de`, `pt-BR`, `zh-Hant-TW`.
-pub fn is_language_tag(text: &str) -> bool {
+fn is_language_tag(text: &str) -> bool {
     let mut parts = text.split('-');
     let primary = parts.next().unwrap_or("");
     (2..=3).contains(&primary.len())
@@ -179,7 +179,10 @@ fn with_attribute(html: &str) -> Option<String> {
 /// `GET /messages/{*file}`: a language's catalog; `{}` for a language tag
 /// without a file (the form then keeps its own words); 404 for any other
 /// name, and for everything without `--messages`.
-pub async fn catalog(State(app): State<Arc<AppState>>, UrlPath(file): UrlPath<String>) -> Response {
+pub(crate) async fn catalog(
+    State(app): State<Arc<AppState>>,
+    UrlPath(file): UrlPath<String>,
+) -> Response {
     let found = app.messages.as_ref().zip(
         file.strip_suffix(".json")
             .filter(|lang| is_language_tag(lang)),
@@ -202,13 +205,13 @@ pub async fn catalog(State(app): State<Arc<AppState>>, UrlPath(file): UrlPath<St
         .into_response()
 }
 
-pub async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
 }
 
 /// The app's page with [`ATTRIBUTE`], from memory (the compression layer
 /// compresses it). Only routed with `--messages`.
-pub fn page(app: &AppState, request: &HeaderMap) -> Response {
+pub(crate) fn page(app: &AppState, request: &HeaderMap) -> Response {
     let Some(messages) = &app.messages else {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     };

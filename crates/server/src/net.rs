@@ -15,17 +15,17 @@ use tokio::sync::Semaphore;
 use tokio_io_timeout::TimeoutStream;
 use tower::Service;
 
-pub struct Limits {
+pub(crate) struct Limits {
     /// For a request's headers; hyper also runs it while a kept-alive
     /// connection waits for its next request, so it is the idle timeout too.
-    pub header_timeout: Duration,
+    pub(crate) header_timeout: Duration,
     /// How long a reply may wait for the client to read it.
-    pub write_timeout: Duration,
-    pub max_connections: usize,
-    pub drain_timeout: Duration,
+    pub(crate) write_timeout: Duration,
+    pub(crate) max_connections: usize,
+    pub(crate) drain_timeout: Duration,
 }
 
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
@@ -91,7 +91,7 @@ pub async fn serve(
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM (systemd, containers).
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -6,20 +6,16 @@ use std::collections::HashMap;
 use conference::form::{self, FormError};
 use conference::Draft;
 
-pub struct Params {
+pub(crate) struct Params {
     pairs: Vec<(String, String)>,
     map: HashMap<String, usize>,
-    /// Whether a credential came in the URL (logged as a fact, never the value).
-    pub secret_in_url: bool,
 }
 
 impl Params {
     /// Reads the query string and, for a form body, the body. A name given
     /// twice, in either or across both, is refused.
-    pub fn read(query: &[u8], body: Option<&[u8]>) -> Result<Params, FormError> {
-        let from_query = form::decode(query)?;
-        let secret_in_url = from_query.iter().any(|(name, _)| is_secret(name));
-        let mut pairs = from_query;
+    pub(crate) fn read(query: &[u8], body: Option<&[u8]>) -> Result<Params, FormError> {
+        let mut pairs = form::decode(query)?;
         if let Some(body) = body {
             pairs.extend(form::decode(body)?);
         }
@@ -29,37 +25,31 @@ impl Params {
                 return Err(FormError::Repeated { name: name.clone() });
             }
         }
-        Ok(Params {
-            pairs,
-            map,
-            secret_in_url,
-        })
+        Ok(Params { pairs, map })
     }
 
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(|&i| self.pairs[i].1.as_str())
     }
 
     /// A value, trimmed; empty when absent.
-    pub fn text(&self, name: &str) -> &str {
+    pub(crate) fn text(&self, name: &str) -> &str {
         self.get(name).unwrap_or("").trim()
     }
 
-    /// The parameter names, secrets included (names only), sorted.
-    pub fn names(&self) -> Vec<String> {
+    /// The parameter names, secrets included (names only), sorted: for the
+    /// test hooks' request log.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.pairs.iter().map(|(n, _)| n.clone()).collect();
         names.sort();
         names
     }
 
-    pub fn to_draft(&self) -> Draft {
+    pub(crate) fn to_draft(&self) -> Draft {
         // Names are unique by now, so the core's own repeat check cannot fire.
         form::to_draft(self.pairs.clone())
             .map(|p| p.draft)
             .unwrap_or_else(|_| Draft::empty())
     }
-}
-
-pub fn is_secret(name: &str) -> bool {
-    conference::Field::from_name(name).is_some_and(|f| f.is_secret())
 }

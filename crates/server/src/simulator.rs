@@ -1,6 +1,6 @@
 //! The simulated switch: `conferences/create`, `conferences/get`,
 //! `conferences/unused/code` and `user/login`, answering as the vendor's
-//! documentation describes (../shared/enswitch/), with the shared core's
+//! documentation describes (docs/enswitch-api.md), with the shared core's
 //! validation, plus what only a switch can know: accounts, uniqueness, owners.
 
 use std::collections::HashMap;
@@ -21,32 +21,32 @@ use crate::store::{InsertError, Lookup, Store};
 use crate::throttle::{Throttle, FREE_PER_ADDRESS, FREE_PER_USER, FREE_PER_USER_AND_ADDRESS};
 use crate::token::{Claims, Signer};
 
-pub struct Simulator {
-    pub accounts: Accounts,
-    pub store: Store,
-    pub signer: Signer,
-    pub token_lifetime: i64,
+pub(crate) struct Simulator {
+    accounts: Accounts,
+    store: Store,
+    signer: Signer,
+    token_lifetime: i64,
     /// username -> keyed hash of the last password that verified, so a busy
     /// caller pays for PBKDF2 once, not on every call.
     verified: Mutex<HashMap<String, Vec<u8>>>,
     cache_key: Vec<u8>,
-    pub throttle: Throttle,
+    throttle: Throttle,
     /// Password hashes computed at once: one a core, so guessing from many
     /// addresses cannot take every core from the rest of the server.
-    pub hashing: Arc<tokio::sync::Semaphore>,
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
 }
 
 /// A reply, and who asked (for the log: a verified username, or "-"; never
 /// what an unverified caller typed, which may be a password).
-pub struct Answer {
-    pub envelope: Envelope,
-    pub caller: String,
+pub(crate) struct Answer {
+    pub(crate) envelope: Envelope,
+    pub(crate) caller: String,
     /// Set when sign-in is locked by the throttle: seconds to wait.
-    pub retry_after: Option<u64>,
+    pub(crate) retry_after: Option<u64>,
 }
 
 impl Answer {
-    pub fn code(&self) -> u16 {
+    pub(crate) fn code(&self) -> u16 {
         self.envelope
             .responses
             .first()
@@ -72,7 +72,12 @@ struct Denied {
 }
 
 impl Simulator {
-    pub fn new(accounts: Accounts, store: Store, signer: Signer, token_lifetime: i64) -> Self {
+    pub(crate) fn new(
+        accounts: Accounts,
+        store: Store,
+        signer: Signer,
+        token_lifetime: i64,
+    ) -> Self {
         let mut cache_key = vec![0u8; 32];
         getrandom::fill(&mut cache_key).expect("the OS has randomness");
         Simulator {
@@ -91,7 +96,7 @@ impl Simulator {
 
     /// Whether this call's sign-in will hash a password (cheap to ask): not
     /// for a token, nor for a password that already verified.
-    pub fn needs_hash(&self, function: &str, params: &Params) -> bool {
+    pub(crate) fn needs_hash(&self, function: &str, params: &Params) -> bool {
         if !params.text(Field::AuthToken.name()).is_empty() && function != "user/login" {
             return false;
         }
@@ -121,7 +126,7 @@ impl Simulator {
     /// Answers one API call. `function` is `category/action` without slashes
     /// around it; `client` the caller's address (for the throttle); `now` is
     /// Unix time.
-    pub fn call(
+    pub(crate) fn call(
         &self,
         function: &str,
         params: &Params,

@@ -10,21 +10,21 @@ use conference::{Conference, Field, Kind, Param, PARAMS};
 use rusqlite::{Connection, OptionalExtension};
 
 #[derive(Clone)]
-pub struct Store {
+pub(crate) struct Store {
     db: Arc<Mutex<Connection>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum InsertError {
+pub(crate) enum InsertError {
     DuplicateCode,
     Database(String),
 }
 
 /// A stored conference as `conferences/get` returns it.
 #[derive(Debug, Clone)]
-pub struct Stored {
-    pub customer: u32,
-    pub data: Json,
+pub(crate) struct Stored {
+    pub(crate) customer: u32,
+    pub(crate) data: Json,
 }
 
 /// The parameters kept, each in a column named as the API names it, in the
@@ -102,7 +102,7 @@ fn sql_value(field: Field, value: &str) -> rusqlite::types::Value {
 }
 
 impl Store {
-    pub fn open(data_dir: &Path) -> Result<Store, String> {
+    pub(crate) fn open(data_dir: &Path) -> Result<Store, String> {
         private_dir(data_dir)?;
         let path = data_dir.join("conferences.sqlite3");
         // SQLite gives its -wal and -shm files the database file's mode, so
@@ -126,7 +126,7 @@ impl Store {
         f(&db).map_err(|e| e.to_string())
     }
 
-    pub fn insert(
+    pub(crate) fn insert(
         &self,
         c: &Conference,
         customer: u32,
@@ -160,7 +160,7 @@ impl Store {
         }
     }
 
-    pub fn code_exists(&self, code: &str) -> Result<bool, String> {
+    pub(crate) fn code_exists(&self, code: &str) -> Result<bool, String> {
         self.with(|db| {
             db.query_row("SELECT 1 FROM conferences WHERE code = ?1", [code], |_| {
                 Ok(())
@@ -171,7 +171,7 @@ impl Store {
     }
 
     /// By ID or by code.
-    pub fn get(&self, by: Lookup<'_>) -> Result<Option<Stored>, String> {
+    pub(crate) fn get(&self, by: Lookup<'_>) -> Result<Option<Stored>, String> {
         let (clause, value): (&str, &dyn rusqlite::ToSql) = match &by {
             Lookup::Id(id) => ("id = ?1", id),
             Lookup::Code(code) => ("code = ?1", code),
@@ -227,7 +227,7 @@ fn private_file(path: &Path) -> Result<(), String> {
 /// The token signing key in `data/token.key`, made on first start: written
 /// 0600 to a temporary file, then renamed, so no reader ever sees a partial
 /// or readable key.
-pub fn signing_key(data: &Path) -> Result<Vec<u8>, String> {
+pub(crate) fn signing_key(data: &Path) -> Result<Vec<u8>, String> {
     private_dir(data)?;
     let path = data.join("token.key");
     let err = |e: std::io::Error| format!("{}: {e}", path.display());
@@ -256,7 +256,7 @@ pub fn signing_key(data: &Path) -> Result<Vec<u8>, String> {
     Ok(key)
 }
 
-pub enum Lookup<'a> {
+pub(crate) enum Lookup<'a> {
     Id(u64),
     Code(&'a str),
 }

@@ -13,13 +13,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Failures allowed before the first lock, for a username from one address.
-pub const FREE_PER_USER_AND_ADDRESS: u32 = 5;
+pub(crate) const FREE_PER_USER_AND_ADDRESS: u32 = 5;
 /// For a username from anywhere: higher, so that one guesser cannot lock a
 /// user out everywhere, while guessing from many addresses is still slowed.
-pub const FREE_PER_USER: u32 = 50;
+pub(crate) const FREE_PER_USER: u32 = 50;
 /// For an address: between the two, since many people may share one (NAT,
 /// an office).
-pub const FREE_PER_ADDRESS: u32 = 20;
+pub(crate) const FREE_PER_ADDRESS: u32 = 20;
 const MAX_LOCK: Duration = Duration::from_secs(300);
 const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 /// Entries kept at most; past it, forgotten ones go first, then all (memory
@@ -27,7 +27,7 @@ const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Default)]
-pub struct Throttle {
+pub(crate) struct Throttle {
     entries: Mutex<HashMap<String, Entry>>,
 }
 
@@ -40,14 +40,14 @@ struct Entry {
 
 impl Throttle {
     /// How long `key` stays locked, if it is.
-    pub fn locked(&self, key: &str, now: Instant) -> Option<Duration> {
+    pub(crate) fn locked(&self, key: &str, now: Instant) -> Option<Duration> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
         (entry.locked_until > now).then(|| entry.locked_until - now)
     }
 
     /// Records a failed sign-in for `key`, which may then lock it.
-    pub fn failed(&self, key: &str, free: u32, now: Instant) {
+    pub(crate) fn failed(&self, key: &str, free: u32, now: Instant) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
             entries.retain(|_, e| now.duration_since(e.last) < FORGET_AFTER);
@@ -73,7 +73,7 @@ impl Throttle {
     }
 
     /// A good sign-in forgets the key's failures.
-    pub fn succeeded(&self, key: &str) {
+    pub(crate) fn succeeded(&self, key: &str) {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -10,26 +10,26 @@ use sha2::Sha256;
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Claims {
-    pub sub: String,
+pub(crate) struct Claims {
+    pub(crate) sub: String,
     /// Unix time after which the token is refused.
-    pub exp: i64,
+    pub(crate) exp: i64,
 }
 
 #[derive(Clone)]
-pub struct Signer {
+pub(crate) struct Signer {
     key: Vec<u8>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     Malformed,
     BadSignature,
     Expired,
 }
 
 impl Signer {
-    pub fn new(key: Vec<u8>) -> Self {
+    pub(crate) fn new(key: Vec<u8>) -> Self {
         Signer { key }
     }
 
@@ -39,14 +39,14 @@ impl Signer {
         mac
     }
 
-    pub fn sign(&self, claims: &Claims) -> String {
+    pub(crate) fn sign(&self, claims: &Claims) -> String {
         let payload = serde_json::to_vec(claims).unwrap_or_default();
         let message = format!("{}.{}", B64.encode(HEADER), B64.encode(payload));
         let signature = B64.encode(self.mac(&message).finalize().into_bytes());
         format!("{message}.{signature}")
     }
 
-    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
+    pub(crate) fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
         let (message, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
         let signature = B64.decode(signature).map_err(|_| TokenError::Malformed)?;
         // hmac's own check compares in constant time.

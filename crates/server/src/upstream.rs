@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use conference::reply::Envelope;
 
-pub struct Upstream {
+pub(crate) struct Upstream {
     base: String,
     client: reqwest::Client,
 }
@@ -21,19 +21,19 @@ pub struct Upstream {
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A switch's reply is a small envelope; past this it is not one.
-pub const MAX_REPLY: usize = 1024 * 1024;
+const MAX_REPLY: usize = 1024 * 1024;
 
 /// Who the request came from, for the X-Forwarded-* headers.
-pub struct Forwarded<'a> {
+pub(crate) struct Forwarded<'a> {
     /// The X-Forwarded-For that came in, when it is trusted.
-    pub chain: Option<&'a str>,
+    pub(crate) chain: Option<&'a str>,
     /// The connection's peer, added to the chain.
-    pub peer: IpAddr,
-    pub proto: &'a str,
+    pub(crate) peer: IpAddr,
+    pub(crate) proto: &'a str,
 }
 
 impl Upstream {
-    pub fn new(base: &str) -> Result<Upstream, String> {
+    pub(crate) fn new(base: &str) -> Result<Upstream, String> {
         let base = base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(format!(
@@ -49,7 +49,7 @@ impl Upstream {
     }
 
     /// The reply, and the HTTP status it went out with (for the log).
-    pub async fn forward(
+    pub(crate) async fn forward(
         &self,
         method: &Method,
         function: &'static str,

@@ -18,7 +18,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::AppState;
 
 /// What /api/ replies carry: JSON, never a page, never framed.
-pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The built app. `cargo xtask build` writes each file's `.br` and `.gz` at
 /// the highest settings, smaller than compressing on the fly (the wasm:
@@ -27,7 +27,7 @@ pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 /// index.html; a missing file with one is a 404, so a stale hashed name is
 /// never answered with a page and cached for a year.
 /// With `--messages`, the page is the one in memory (see [`crate::messages`]).
-pub fn files(dist: &Path, app: &Arc<AppState>) -> ServeDir<MethodRouter> {
+pub(crate) fn files(dist: &Path, app: &Arc<AppState>) -> ServeDir<MethodRouter> {
     let index = ServeFile::new(dist.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
@@ -64,7 +64,7 @@ fn has_extension(path: &str) -> bool {
 /// The Content-Security-Policy: our own files only, WebAssembly allowed, the
 /// inline scripts Trunk writes into index.html allowed by their hashes, and
 /// framing by `frame_ancestors` only.
-pub fn content_security_policy(dist: &Path, frame_ancestors: &str) -> String {
+pub(crate) fn content_security_policy(dist: &Path, frame_ancestors: &str) -> String {
     let hashes: String = std::fs::read_to_string(dist.join("index.html"))
         .map(|html| {
             inline_scripts(&html)
@@ -109,7 +109,11 @@ fn is_hashed(path: &str) -> bool {
 /// The headers that differ by path (CSP, caching, Vary); tower-http's
 /// `SetResponseHeaderLayer` cannot pick a value by the request's path, so
 /// these are ours. The same-everywhere ones are set in [`crate::router`].
-pub async fn headers(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub(crate) async fn headers(
+    State(app): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let ok = response.status() == StatusCode::OK;
