@@ -117,21 +117,17 @@ pub enum Accepted {
     Validated,
 }
 
-/// The success of `user/login` with `token=1`.
+/// The success of `user/login` with `token=1`. Its lifetime
+/// (`auth_token_expiry`) is not kept: a token is used until the switch
+/// refuses it, and then the form asks to sign in again.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token {
     pub token: String,
-    /// `auth_token_expiry`: the lifetime in seconds, when given.
-    pub expiry_seconds: Option<u64>,
 }
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Token {{ token: ***, expiry_seconds: {:?} }}",
-            self.expiry_seconds
-        )
+        write!(f, "Token {{ token: *** }}")
     }
 }
 
@@ -287,7 +283,6 @@ pub fn parse_login(status: u16, body: &[u8]) -> Outcome<Token> {
         match data.get("auth_token").and_then(Json::as_str) {
             Some(token) if !token.is_empty() => Outcome::Success(Token {
                 token: token.to_owned(),
-                expiry_seconds: id_of(data.get("auth_token_expiry")),
             }),
             // A switch before 4.1 ignores token=1 and just says OK.
             _ => unexpected(status, body, Message::new("reply.no_token")),
@@ -415,7 +410,6 @@ mod tests {
             parse_login(200, ok),
             Outcome::Success(Token {
                 token: "a.b.c".into(),
-                expiry_seconds: Some(3600)
             })
         );
         assert!(matches!(
