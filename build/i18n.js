@@ -4,8 +4,7 @@
 // (src/i18n.rs) reads what it leaves on the mount element.
 function conferenceFormLanguage(el, catalogs) {
   // [code, its own name, dir, the page's title, the menu's label, the
-  // catalog's file, embed.js's sentence and link for a blocked frame],
-  // English first
+  // catalog's file], English first
   const languages = __LANGUAGES__;
   const key = "conference-form-language"; // the menu's choice: not a secret
   const stored = () => {

@@ -47,9 +47,7 @@ function conferenceFormFramed(el) {
   addEventListener("message", async (e) => {
     if (e.source !== parent || e.data?.conferenceForm !== "settings" || host) return;
     host = e.origin;
-    for (const [name, value] of Object.entries(e.data.settings || {})) {
-      el.dataset[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = value;
-    }
+    Object.assign(el.dataset, e.data.settings); // the host element's data-*
     el.id = "conference-form";
     conferenceFormLanguage(el, new URL("i18n/", document.baseURI)); // the host's lang, if it set one
     // A second instance of the app (the first found no form to draw): the
@@ -62,5 +60,5 @@ function conferenceFormFramed(el) {
     new ResizeObserver(() => tell({ conferenceForm: "height", height: height() })).observe(document.body);
   });
   el.addEventListener("conference-created", (e) => tell({ conferenceForm: "created", detail: e.detail }));
-  parent.postMessage({ conferenceForm: "ready" }, "*"); // says nothing but "here"
+  parent.postMessage({ conferenceForm: "ready", title: document.title }, "*"); // nothing secret
 }

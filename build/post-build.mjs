@@ -169,26 +169,26 @@ const languages = readdirSync(join(root, "i18n"))
     const code = name.slice(0, -".json".length);
     const catalog = JSON.parse(readFileSync(join(root, "i18n", name), "utf8"));
     const page = [catalog["language"], catalog["dir"], catalog["page.title"], catalog["language.menu"]];
-    // embed.js's two words for a host whose policy blocks even the frame.
-    const blocked = [catalog["embed.blocked"], catalog["embed.open"]];
-    if (![...page, ...blocked].every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title, language.menu, embed.blocked or embed.open missing`);
-    if (code === "en") return [code, ...page, null, ...blocked]; // built into the wasm
+    if (!page.every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title or language.menu missing`);
+    if (code === "en") return [code, ...page, null]; // built into the wasm
     const compact = JSON.stringify(catalog);
     const file = `${code}-${createHash("sha256").update(compact).digest("hex").slice(0, 16)}.json`;
     writeFileSync(join(stage, "i18n", file), compact);
-    return [code, ...page, file, ...blocked];
+    return [code, ...page, file];
   })
   .sort(([a], [b]) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
-let i18n = readFileSync(join(root, "build/i18n.js"), "utf8").replace(
-  "__LANGUAGES__",
-  JSON.stringify(languages),
-);
+const languageLoader = (table) => readFileSync(join(root, "build/i18n.js"), "utf8").replace("__LANGUAGES__", JSON.stringify(table));
+let i18n = languageLoader(languages);
+// embed.js has no page around the form: the languages' own names, titles
+// and menu labels stay out of it (0 keeps the places).
+let embedI18n = languageLoader(languages.map(([code, , dir, , , file]) => [code, 0, dir, 0, 0, file]));
 let page = readFileSync(join(root, "build/page.js"), "utf8");
 if (release) {
   // Function names kept: the inline call below and embed.js call them.
   const minify = (code) =>
     execFileSync(terser, ["--compress", "--mangle", "--keep-fnames"], { input: code }).toString().trim();
   i18n = minify(i18n);
+  embedI18n = minify(embedI18n);
   page = minify(page);
 }
 {
@@ -200,7 +200,10 @@ if (release) {
   console.log(`index.html: the language loader, for ${languages.map(([code]) => code).join(", ")}`);
 }
 
-const names = { css, js, wasm, i18n };
+// embed.js's words where even its frame is blocked: English built in, the
+// others read from the language's catalog, which the loader fetches anyway.
+const english = JSON.parse(readFileSync(join(root, "i18n/en.json"), "utf8"));
+const names = { css, js, wasm, i18n: embedI18n, blocked: JSON.stringify(english["embed.blocked"]), open: JSON.stringify(english["embed.open"]) };
 const loader = readFileSync(join(root, "build/embed.js.in"), "utf8").replace(
   /\{\{(\w+)\}\}/g,
   (_, key) => names[key] ?? (() => { throw new Error(`embed.js.in: no {{${key}}}`); })(),

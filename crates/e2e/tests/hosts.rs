@@ -144,6 +144,13 @@ async fn a_host_policy_without_wasm_gets_the_form_in_a_frame_that_creates() {
     let b = Browser::start(DESKTOP).await;
     b.client.goto(&s.url("/hosts/strict.html")).await.unwrap();
     let frame = b.wait_for("#conference-form iframe").await;
+    // Named for assistive technology by its page's title.
+    b.until("the frame named", || async {
+        b.js("return document.querySelector('#conference-form iframe').title")
+            .await
+            == "Create a conference"
+    })
+    .await;
     // The host page itself ran no wasm: the frame holds the form.
     b.client.enter_frame(Some(0)).await.unwrap();
     b.wait_for("#cf-code").await;
