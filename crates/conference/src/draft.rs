@@ -6,9 +6,29 @@ use crate::params::{Field, PerField};
 ///
 /// A new draft holds every parameter's API default, so an untouched form
 /// encodes to nothing but what the user changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Draft {
     values: PerField<String>,
+}
+
+/// Every value by its API name, a secret (the password) as `***`: a draft
+/// printed in a test failure or a log shows no password.
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for field in Field::all() {
+            let value = &self.values[field];
+            map.entry(
+                &field.name(),
+                &if field.is_secret() && !value.is_empty() {
+                    "***"
+                } else {
+                    value.as_str()
+                },
+            );
+        }
+        map.finish()
+    }
 }
 
 impl Default for Draft {
@@ -92,5 +112,21 @@ mod tests {
             .with(Field::Code, " 12 ");
         assert_eq!(d.effective(Field::Month), "1");
         assert_eq!(d.effective(Field::Code), "12");
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_values_but_never_the_password() {
+        let draft = Draft::new()
+            .with(Field::AuthPassword, "hunter2")
+            .with(Field::Code, "4242");
+        let shown = format!("{draft:?}");
+        assert!(shown.contains("\"code\": \"4242\""), "{shown}");
+        assert!(shown.contains("\"auth_password\": \"***\""), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }
