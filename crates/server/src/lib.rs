@@ -125,6 +125,8 @@ pub struct AppState {
     messages: Option<Messages>,
 }
 
+/// Loads what the options name (accounts, database, catalogs); an error
+/// says which file and what is wrong.
 pub fn app_state(options: &Options) -> Result<AppState, String> {
     let messages = options
         .messages
@@ -160,6 +162,9 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
     })
 }
 
+/// Every route. The API reads the client's address from axum's
+/// `ConnectInfo<SocketAddr>`: [`serve`] puts it on each request; an
+/// in-process caller adds `MockConnectInfo`.
 pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     let api_route = any(api::handle);
     #[cfg(feature = "test-hooks")]

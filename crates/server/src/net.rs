@@ -1,5 +1,6 @@
-//! The accept loop: HTTP/1.1 with a header timer, a bound on connections, the
-//! peer's address for each request (axum's `ConnectInfo`), and a bounded drain on SIGINT/SIGTERM.
+//! The accept loop: HTTP/1.1 with a header timer and a write timer, a bound
+//! on connections, the peer's address for each request (axum's
+//! `ConnectInfo`), and a bounded drain on SIGINT/SIGTERM.
 
 use std::future::Future;
 use std::net::SocketAddr;
