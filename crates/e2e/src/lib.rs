@@ -169,6 +169,26 @@ impl Server {
     }
 
     /// A POST to one of the `--test-hooks` routes, which must succeed.
+    /// Waits until a `hold` fault holds a request (a hang after
+    /// [`HANG_GUARD`]), then lets it go.
+    pub async fn release_when_held(&self) {
+        let started = Instant::now();
+        loop {
+            let held = reqwest::get(self.url("/_test/delayed"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if held.trim() != "0" {
+                break;
+            }
+            assert!(started.elapsed() < HANG_GUARD, "no request was ever held");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.test_hook("/_test/release").await;
+    }
+
     async fn test_hook(&self, path: &str) {
         let status = reqwest::Client::new()
             .post(self.url(path))

@@ -279,17 +279,19 @@ async fn an_expired_host_token_leads_back_to_sign_in_without_losing_the_form() {
 #[tokio::test]
 async fn double_click_and_enter_spam_create_exactly_one_conference() {
     let (s, b) = page().await;
-    s.fault("slow", 1, 400).await; // the sign-in is slow: plenty of time to click again
+    // The sign-in is held until every click and Enter is in.
+    s.fault("hold", 1, 0).await;
     fill_minimum(&b, "demo", "700007").await;
     let submit = b.find("#cf-submit").await;
     for _ in 0..4 {
-        let _ = submit.click().await;
+        submit.click().await.unwrap();
     }
     b.find("#cf-talkpin")
         .await
         .send_keys(&format!("{0}{0}{0}", Key::Enter))
         .await
         .unwrap();
+    s.release_when_held().await;
     b.created_id().await;
     let creates = s
         .requests()
@@ -302,12 +304,14 @@ async fn double_click_and_enter_spam_create_exactly_one_conference() {
     b.close().await;
 }
 
-async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
+async fn fault_then_retry(kind: &str, expect: &str, code: &str) {
     let s = Server::start_with_pages(
         &[],
         &[(
             "quick.html",
-            "data-api-base=\"/api/json/\" data-timeout-ms=\"1500\"",
+            // Long enough for a sign-in on a busy machine; only the held
+            // create below meets it.
+            "data-api-base=\"/api/json/\" data-timeout-ms=\"8000\"",
         )],
     );
     let b = Browser::start(DESKTOP).await;
@@ -316,7 +320,7 @@ async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
     b.type_into("#cf-description", "kept").await;
     // Sign-in and the check go through; the real create meets the fault.
     s.fault("slow", 2, 0).await;
-    s.fault(kind, 1, ms).await;
+    s.fault(kind, 1, 0).await;
     b.click("#cf-submit").await;
     b.wait_for("#cf-failure").await;
     b.until(expect, || async {
@@ -326,9 +330,14 @@ async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
     assert_eq!(b.value("#cf-description").await, "kept");
     assert_eq!(b.value("#cf-code").await, code);
     b.screenshot(&format!("fault-{kind}")).await;
-    if kind == "slow" {
-        // Let the slow create finish on the switch before retrying.
-        tokio::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+    if kind == "hold" {
+        // The browser gave up on it; now the switch finishes the create,
+        // and the retry must find it rather than make a second.
+        s.release_when_held().await;
+        b.until("the held create stored", || async {
+            s.stored(code).await.is_some()
+        })
+        .await;
     }
     b.click("#cf-failure button").await;
     let id = b.created_id().await;
@@ -350,6 +359,7 @@ async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
                 && r["validation"] == false
                 && (r["fault"].is_null()
                     || r["fault"] == "drop_after"
+                    || r["fault"] == "hold"
                     || r["fault"].get("slow").is_some())
         })
         .map(|r| r["code"].as_u64().unwrap())
@@ -368,32 +378,32 @@ async fn fault_then_retry(kind: &str, ms: u32, expect: &str, code: &str) {
 
 #[tokio::test]
 async fn fault_500_is_a_service_failure_and_a_retry_succeeds() {
-    fault_then_retry("500", 0, "HTTP 500", "700010").await;
+    fault_then_retry("500", "HTTP 500", "700010").await;
 }
 
 #[tokio::test]
 async fn fault_502_html_page_is_a_service_failure_and_a_retry_succeeds() {
-    fault_then_retry("502", 0, "HTTP 502: a reply that is not JSON", "700011").await;
+    fault_then_retry("502", "HTTP 502: a reply that is not JSON", "700011").await;
 }
 
 #[tokio::test]
 async fn fault_malformed_body_is_a_service_failure_and_a_retry_succeeds() {
-    fault_then_retry("malformed", 0, "a reply that is not JSON", "700012").await;
+    fault_then_retry("malformed", "a reply that is not JSON", "700012").await;
 }
 
 #[tokio::test]
 async fn fault_dropped_before_is_retried_and_creates_once() {
-    fault_then_retry("drop_before", 0, "could not be reached", "700013").await;
+    fault_then_retry("drop_before", "could not be reached", "700013").await;
 }
 
 #[tokio::test]
 async fn fault_dropped_after_storing_retries_without_a_second_conference() {
-    fault_then_retry("drop_after", 0, "may have been created", "700014").await;
+    fault_then_retry("drop_after", "may have been created", "700014").await;
 }
 
 #[tokio::test]
 async fn fault_slow_past_the_timeout_retries_without_a_second_conference() {
-    fault_then_retry("slow", 2500, "did not answer in time", "700015").await;
+    fault_then_retry("hold", "did not answer in time", "700015").await;
 }
 
 #[tokio::test]

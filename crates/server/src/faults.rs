@@ -32,6 +32,9 @@ use crate::{AppState, Backend};
 #[serde(rename_all = "snake_case")]
 enum Fault {
     Slow(u64),
+    /// Held until a test says `POST /_test/release` (or a minute passes):
+    /// "while the request is in flight" without guessing how long that is.
+    Hold,
     Error500,
     Html502,
     Malformed,
@@ -43,6 +46,7 @@ impl Fault {
     pub(crate) fn parse(kind: &str, ms: u64) -> Option<Fault> {
         Some(match kind {
             "slow" => Fault::Slow(ms),
+            "hold" => Fault::Hold,
             "500" => Fault::Error500,
             "502" => Fault::Html502,
             "malformed" => Fault::Malformed,
@@ -55,6 +59,7 @@ impl Fault {
     fn delay(self) -> Option<Duration> {
         match self {
             Fault::Slow(ms) => Some(Duration::from_millis(ms)),
+            Fault::Hold => Some(HOLD_AT_MOST),
             _ => None,
         }
     }
@@ -83,7 +88,13 @@ pub(crate) struct TestHooks {
     /// Requests a slow fault is holding right now: a test waits for one to
     /// be held instead of guessing how long that takes.
     delayed: AtomicUsize,
+    /// Lets every held request go (`POST /_test/release`).
+    release: tokio::sync::Notify,
 }
+
+/// A held request goes on by itself after this: a test that forgets to
+/// release it ends instead of hanging.
+const HOLD_AT_MOST: Duration = Duration::from_secs(60);
 
 /// Counts a request as delayed while it lives, however its wait ends
 /// (the client may give up and drop it).
@@ -161,6 +172,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/_test/faults", post(inject))
         .route("/_test/requests", get(requests))
         .route("/_test/delayed", get(delayed))
+        .route("/_test/release", post(release))
         .route("/_test/reset", post(reset))
         .route("/_test/clock", post(clock))
 }
@@ -183,7 +195,17 @@ pub(crate) fn on_api(
 /// malformed, dropped before), or the switch's reply lost (dropped after).
 /// Every request the switch answered, and every one a fault answered, goes
 /// into the request log with the fault.
+///
+/// It runs as a task of its own: a switch goes on with a request whose
+/// client gave up (a browser's time-out), so a create that was slow or held
+/// is still stored, as the retry after a time-out must expect.
 async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    tokio::spawn(apply(app, request, next))
+        .await
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+async fn apply(app: Arc<AppState>, request: Request, next: Next) -> Response {
     let Some(hooks) = &app.hooks else {
         return next.run(request).await;
     };
@@ -200,8 +222,17 @@ async fn layer(State(app): State<Arc<AppState>>, request: Request, next: Next) -
     let request = Request::from_parts(parts, body);
     let fault = hooks.next();
     if let Some(delay) = fault.and_then(Fault::delay) {
+        // Listening before it counts as delayed: a release sent once a test
+        // saw the count cannot be missed.
+        let released = hooks.release.notified();
+        tokio::pin!(released);
+        released.as_mut().enable();
         let _held = Held::new(&hooks.delayed);
-        tokio::time::sleep(delay).await;
+        if fault == Some(Fault::Hold) {
+            let _ = tokio::time::timeout(delay, released).await;
+        } else {
+            tokio::time::sleep(delay).await;
+        }
     }
     let log = |params: Option<&Params>, code| {
         hooks.record(Logged {
@@ -293,7 +324,7 @@ fn dropped() -> Response {
     response
 }
 
-/// `POST /_test/faults?kind=slow|500|502|malformed|drop_before|drop_after&count=N&ms=M`
+/// `POST /_test/faults?kind=slow|hold|500|502|malformed|drop_before|drop_after&count=N&ms=M`
 async fn inject(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> (StatusCode, String) {
     let pairs = conference::form::decode(q.unwrap_or_default().as_bytes()).unwrap_or_default();
     let get = |n: &str| {
@@ -320,7 +351,7 @@ async fn inject(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> (S
         }
         _ => (
             StatusCode::BAD_REQUEST,
-            "kind must be slow, 500, 502, malformed, drop_before or drop_after".into(),
+            "kind must be slow, hold, 500, 502, malformed, drop_before or drop_after".into(),
         ),
     }
 }
@@ -355,6 +386,14 @@ async fn delayed(State(state): State<Arc<AppState>>) -> String {
         .as_ref()
         .map_or(0, |h| h.delayed.load(Ordering::SeqCst));
     held.to_string()
+}
+
+/// `POST /_test/release`: every request a `hold` fault holds goes on.
+async fn release(State(state): State<Arc<AppState>>) -> &'static str {
+    if let Some(h) = &state.hooks {
+        h.release.notify_waiters();
+    }
+    "released"
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> &'static str {
