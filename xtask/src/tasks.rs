@@ -18,9 +18,15 @@ pub fn test(sh: &Shell) -> Result<()> {
     step("formatting");
     run(cmd!(sh, "cargo fmt --all -- --check"))?;
     step("lints (host, and the app and its browser tests for wasm32)");
+    // The server with its test hooks (the HTTP tests use them) and without
+    // (what ships): each must be clean.
     run(cmd!(
         sh,
-        "cargo clippy --workspace --all-targets -- -D warnings"
+        "cargo clippy --workspace --all-targets --features conference-server/test-hooks -- -D warnings"
+    ))?;
+    run(cmd!(
+        sh,
+        "cargo clippy -p conference-server --all-targets -- -D warnings"
     ))?;
     run(cmd!(sh, "cargo clippy -p conference-form -p agreement --target wasm32-unknown-unknown --all-targets -- -D warnings"))?;
     step("the shared core builds for the browser on its own");
@@ -32,7 +38,11 @@ pub fn test(sh: &Shell) -> Result<()> {
     step("unit, property and HTTP tests (property tests: 10,000 cases each)");
     let mut tally = Tally::default();
     run_tests(
-        cmd!(sh, "cargo test --workspace --exclude e2e").env("PROPTEST_CASES", PROPTEST_CASES),
+        cmd!(
+            sh,
+            "cargo test --workspace --exclude e2e --features conference-server/test-hooks"
+        )
+        .env("PROPTEST_CASES", PROPTEST_CASES),
         &mut tally,
     )?;
 
@@ -56,7 +66,10 @@ pub fn test(sh: &Shell) -> Result<()> {
     app::budget()?;
 
     step("end to end: the release build, our server, headless Chromium");
-    run(cmd!(sh, "cargo build -p conference-server"))?;
+    run(cmd!(
+        sh,
+        "cargo build -p conference-server --features test-hooks"
+    ))?;
     // Both suites: the product in English (e2e) and in its other languages.
     run_tests(
         cmd!(sh, "cargo test -p e2e --tests -- --test-threads=1")
@@ -71,6 +84,12 @@ pub fn test(sh: &Shell) -> Result<()> {
 /// `args` go to the server (`cargo xtask serve -- --listen ...` and
 /// `cargo xtask serve --listen ...` alike).
 pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
+    // The fault injection of `--test-hooks` is compiled in only on request.
+    let features: &[&str] = if args.iter().any(|a| a == "--test-hooks") {
+        &["--features", "test-hooks"]
+    } else {
+        &[]
+    };
     // The server needs none of setup's tools: on a new machine it compiles
     // while they install, then beside the bundle (their target folders
     // differ, and the bundle's single-unit LTO leaves a core idle for
@@ -80,13 +99,21 @@ pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
         "building the server in the background (its output: {})",
         log.display()
     ));
-    let server_build =
-        Background::start(cmd!(sh, "cargo build --release -p conference-server"), &log)?;
+    let server_build = Background::start(
+        cmd!(
+            sh,
+            "cargo build --release -p conference-server {features...}"
+        ),
+        &log,
+    )?;
     setup(sh, Need::Build)?;
     app::build(sh)?;
     server_build.wait().context("building the server")?;
     step("starting the server (Ctrl-C stops it)");
-    let server = cmd!(sh, "cargo run --release -p conference-server -- {args...}");
+    let server = cmd!(
+        sh,
+        "cargo run --release -p conference-server {features...} -- {args...}"
+    );
     println!("$ {server}");
     // A std command, so the server keeps the terminal's standard input
     // (`--hash-password` reads it); xshell's `run` would close it.
