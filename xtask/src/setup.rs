@@ -71,7 +71,7 @@ pub fn setup(sh: &Shell, need: Need) -> Result<()> {
     let missing: Vec<Install> = [
         trunk(sh),
         wasm_bindgen(sh)?,
-        npm_tools(sh)?,
+        npm_tools(sh, need)?,
         (need == Need::Test)
             .then(|| chromium(sh))
             .transpose()?
@@ -257,12 +257,14 @@ fn wasm_opt_version_in(trunk_toml: &str) -> Option<String> {
 }
 
 /// wasm-opt (npm `binaryen`), terser and axe-core, all into .tools/.
-fn npm_tools(sh: &Shell) -> Result<Option<Install>> {
+fn npm_tools(sh: &Shell, need: Need) -> Result<Option<Install>> {
     let binaryen = wasm_opt_version()?;
     let have_axe = tools_dir()
         .join("node_modules/axe-core/axe.min.js")
         .exists();
+    let hosts: &[(&str, &str)] = if need == Need::Test { HOST_CSS } else { &[] };
     if have_axe
+        && hosts.iter().all(|&(name, version)| npm_has(name, version))
         && output(cmd!(sh, "terser --version")).is_some_and(|v| v.contains(TERSER))
         && output(cmd!(sh, "wasm-opt --version"))
             .is_some_and(|v| v.contains(&format!("version {binaryen}")))
@@ -270,16 +272,37 @@ fn npm_tools(sh: &Shell) -> Result<Option<Install>> {
         return Ok(None);
     }
     let prefix = tools_dir();
+    let hosts: Vec<String> = hosts.iter().map(|(n, v)| format!("{n}@{v}")).collect();
     Ok(Some(Install {
         name: "npm",
         what: "wasm-opt, terser, axe-core",
-        why: "shrink the wasm and its JavaScript; check accessibility (npm, into .tools/)",
+        why: "shrink the wasm and its JavaScript; check accessibility; the host pages' CSS for the tests (npm, into .tools/)",
         takes: "about 30 seconds".into(),
         commands: vec![detach(cmd!(
             sh,
-            "npm install --no-audit --no-fund binaryen@{binaryen}.0.0 terser@{TERSER} axe-core@{AXE_CORE} --prefix {prefix}"
+            "npm install --no-audit --no-fund binaryen@{binaryen}.0.0 terser@{TERSER} axe-core@{AXE_CORE} {hosts...} --prefix {prefix}"
         ))],
     }))
+}
+
+/// The CSS of the frameworks control panels are built on: the embedding
+/// tests (crates/e2e/tests/hosts.rs) put the form under each.
+pub const HOST_CSS: &[(&str, &str)] = &[
+    ("bootstrap", "5.3.8"),
+    ("bulma", "1.0.4"),
+    ("tailwindcss", "3.4.17"),
+    ("normalize.css", "8.0.1"),
+];
+
+/// Whether .tools/ holds this version of an npm package.
+fn npm_has(name: &str, version: &str) -> bool {
+    std::fs::read_to_string(
+        tools_dir()
+            .join("node_modules")
+            .join(name)
+            .join("package.json"),
+    )
+    .is_ok_and(|json| json.contains(&format!("\"version\": \"{version}\"")))
 }
 
 /// Only the tests need a browser: `serve` and `build` never install one.
