@@ -1,6 +1,8 @@
 //! How the app is configured: the `data-*` attributes of the element it
 //! mounts into (`<div id="conference-form" data-api-base="/api/json/" ...>`).
 
+use conference::ics::Zone;
+use conference::invite::{parse_numbers, DialIn};
 use web_sys::HtmlElement;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -13,6 +15,12 @@ pub struct Config {
     pub customer: Option<String>,
     /// How long to wait for the switch, in milliseconds (`data-timeout-ms`).
     pub timeout_ms: u32,
+    /// The numbers callers dial (`data-dial-in`, `"+44 20 7946 0000 (UK); …"`);
+    /// none: the invitations name "the number you were given".
+    pub dial_in: Vec<DialIn>,
+    /// The zone of the switch's local time (`data-time-zone`, IANA): the
+    /// calendar file's `TZID`; none: floating times.
+    pub time_zone: Option<Zone>,
 }
 
 impl Default for Config {
@@ -22,6 +30,8 @@ impl Default for Config {
             token: None,
             customer: None,
             timeout_ms: 15_000,
+            dial_in: Vec::new(),
+            time_zone: None,
         }
     }
 }
@@ -46,6 +56,22 @@ impl Config {
             timeout_ms: get("timeoutMs")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(defaults.timeout_ms),
+            // A setting that does not read is left out, with a warning: the
+            // invitations then say what they say without it.
+            dial_in: get("dialIn")
+                .map(|v| parse_numbers(&v).unwrap_or_else(|e| unusable("dial-in", &e.0)))
+                .unwrap_or_default(),
+            time_zone: get("timeZone")
+                .and_then(|v| Zone::new(&v).or_else(|| unusable("time-zone", &v))),
         }
     }
+}
+
+/// Says in the console which part of a setting is unusable; the setting's
+/// default.
+fn unusable<T: Default>(setting: &str, part: &str) -> T {
+    web_sys::console::warn_1(
+        &format!("conference form: data-{setting} left out: cannot read \"{part}\"").into(),
+    );
+    T::default()
 }

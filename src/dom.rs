@@ -1,6 +1,6 @@
 //! The few things the app asks of the browser directly.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The browser's local time: the best guess at the switch's local time,
@@ -9,6 +9,18 @@ pub fn now() -> NaiveDateTime {
     let d = js_sys::Date::new_0();
     NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
         .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), d.get_seconds()))
+        .unwrap_or_default()
+}
+
+/// The moment, in UTC (a calendar file's `DTSTAMP`).
+pub fn now_utc() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// This page's host (`example.com:8080`).
+pub fn host() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().host().ok())
         .unwrap_or_default()
 }
 
@@ -54,6 +66,32 @@ pub async fn copy(text: &str) -> bool {
     };
     let promise = window.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Downloads `text` as a file named `name`, of type `kind`: a Blob, so no
+/// server is asked.
+pub fn download(name: &str, kind: &str, text: &str) {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(
+        &js_sys::Array::of1(&text.into()),
+        &options,
+    ) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let link = document()
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(link) = link {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    // The click has read the URL (a blob URL resolves as it is parsed).
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// `len` random digits from the browser's cryptographic generator.

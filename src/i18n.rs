@@ -11,8 +11,8 @@
 
 use std::cell::{Cell, RefCell};
 
-use chrono::{Datelike, NaiveDateTime, Timelike};
-use conference::{Catalog, Field, Message};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use conference::{invite, Catalog, Field, Message};
 use js_sys::{Array, Function, Intl, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -21,7 +21,13 @@ thread_local! {
     static CATALOG: Cell<&'static Catalog> = Cell::new(Catalog::english());
     static LANG: RefCell<String> = RefCell::new("en".into());
     static DATES: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static DAYS: RefCell<Option<Function>> = const { RefCell::new(None) };
     static NUMBERS: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// The form's catalog.
+pub fn catalog() -> &'static Catalog {
+    CATALOG.with(Cell::get)
 }
 
 /// The text of a message id in the form's language.
@@ -75,28 +81,59 @@ pub fn dir() -> &'static str {
 }
 
 /// A start as people of this language write it, weekday included, in the
-/// switch's local time (the naive time is written as if it were UTC, and
-/// formatted in UTC, so no time zone moves it).
+/// switch's local time.
 pub fn when(at: NaiveDateTime) -> String {
+    written(at, &DATES, 7)
+}
+
+/// `at` by an `Intl.DateTimeFormat` with the first `options` of the list
+/// below: the date's alone, or with the time. The naive time is written as
+/// if it were UTC, and formatted in UTC, so no time zone moves it.
+fn written(
+    at: NaiveDateTime,
+    cache: &'static std::thread::LocalKey<RefCell<Option<Function>>>,
+    options: usize,
+) -> String {
     let millis = js_sys::Date::utc(f64::from(at.year()), f64::from(at.month0()))
         + (f64::from(at.day() - 1) * 24.0 + f64::from(at.hour())) * 3_600_000.0
         + f64::from(at.minute()) * 60_000.0;
     let format = || {
-        let options = Object::new();
+        let object = Object::new();
         for (k, v) in [
+            ("timeZone", "UTC"),
             ("weekday", "short"),
             ("day", "numeric"),
             ("month", "short"),
             ("year", "numeric"),
             ("hour", "2-digit"),
             ("minute", "2-digit"),
-            ("timeZone", "UTC"),
-        ] {
-            let _ = Reflect::set(&options, &k.into(), &v.into());
+        ]
+        .into_iter()
+        .take(options)
+        {
+            let _ = Reflect::set(&object, &k.into(), &v.into());
         }
-        Intl::DateTimeFormat::new(&locales(), &options).format()
+        Intl::DateTimeFormat::new(&locales(), &object).format()
     };
-    formatted(&DATES, format, &js_sys::Date::new(&millis.into())).unwrap_or_default()
+    formatted(cache, format, &js_sys::Date::new(&millis.into())).unwrap_or_default()
+}
+
+/// Dates and quantities for the invitations, written as the preview writes
+/// them.
+pub struct IntlFormat;
+
+impl invite::Format for IntlFormat {
+    fn date_time(&self, at: NaiveDateTime) -> String {
+        when(at)
+    }
+
+    fn date(&self, day: NaiveDate) -> String {
+        written(day.and_time(chrono::NaiveTime::MIN), &DAYS, 5)
+    }
+
+    fn number(&self, n: i64) -> String {
+        number(n)
+    }
 }
 
 /// The form's language, as `Intl` takes it.
@@ -169,5 +206,6 @@ async fn install(lang: &str, texts: JsValue) {
     CATALOG.with(|c| c.set(Box::leak(Box::new(catalog))));
     LANG.with(|l| *l.borrow_mut() = shown.to_owned());
     DATES.with(|d| d.take());
+    DAYS.with(|d| d.take());
     NUMBERS.with(|f| f.take());
 }

@@ -36,7 +36,7 @@ pub fn submit(form: FormState, mount: Option<web_sys::HtmlElement>) {
                     &Message::new("status.created").text("id", created.id.to_string())
                 ));
                 if let Some(el) = &mount {
-                    crate::dom::announce_created(el, created.id, &created.code);
+                    crate::dom::announce_created(el, created.id, created.conference.code());
                 }
                 form.phase.set(Phase::Created(created));
                 focus_when_drawn("cf-created");

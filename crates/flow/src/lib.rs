@@ -7,7 +7,6 @@
 //! that nothing of the browser is built for them; the app implements
 //! [`Api`] over HTTP and shows the results.
 
-use chrono::NaiveDateTime;
 use conference::reply::{self, Accepted, Invalid, Outcome, Refusal, Token, Unexpected};
 use conference::{form, Conference, Credentials, Draft, Field, Message};
 
@@ -89,12 +88,14 @@ impl Step {
     }
 }
 
-/// The conference the switch created, as the user is shown it.
+/// The conference the switch created: its ID, and what was sent for it,
+/// the one source of everything the created view shows and the
+/// invitations and calendar file say (boxed: it is large, and the app
+/// keeps it in an enum of small states).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreatedConference {
     pub id: u64,
-    pub code: String,
-    pub occurrences: Vec<NaiveDateTime>,
+    pub conference: Box<Conference>,
 }
 
 /// How an attempt stopped short of a conference; nothing typed is lost.
@@ -214,12 +215,10 @@ pub async fn suggest_code(
     .map_err(|stop| stopped(session, draft, stop, false))
 }
 
-/// What the user is shown of the conference the switch created.
 fn created(conference: &Conference, id: u64) -> CreatedConference {
     CreatedConference {
         id,
-        code: conference.code().to_owned(),
-        occurrences: conference.occurrences(),
+        conference: Box::new(conference.clone()),
     }
 }
 
@@ -531,7 +530,9 @@ mod tests {
         let (mut session, mut draft) = (Session::default(), draft());
         let (result, steps) = attempt(&switch, &mut session, &mut draft);
         let created = result.unwrap();
-        assert_eq!((created.id, created.code.as_str()), (42, "123456"));
+        assert_eq!((created.id, created.conference.code()), (42, "123456"));
+        // What was sent, for the created view, the invitations and the calendar.
+        assert_eq!(Ok(*created.conference), Conference::from_draft(&draft));
         assert_eq!(steps, [Step::SigningIn, Step::Validating, Step::Creating]);
         assert!(switch.body(0).contains("token=1"));
         assert!(
