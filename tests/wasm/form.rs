@@ -751,3 +751,297 @@ async fn a_failure_notice_stays_put_while_a_code_is_suggested() {
     let after = shown("#cf-failure").expect("the notice stays after the suggestion");
     assert_eq!(after.get_attribute("data-seen").as_deref(), Some("1"));
 }
+
+// The created view: the invitations, their mailto: links and the calendar
+// file, against the core's own texts for the conference that was sent.
+
+/// A switch that answers by function, however many calls the flow makes: a
+/// token; a check of the empty draft refused for its input (the account may
+/// create); every other check passed; the ID 42 for a create.
+const SWITCH_BY_FUNCTION: &str = r#"
+window.fetch = async (input, init) => {
+  const req = input instanceof Request ? input : new Request(input, init);
+  const body = await req.text();
+  window.__requests.push({ url: req.url, method: req.method, body });
+  const reply = (code, key, message, data) => new Response(
+    JSON.stringify(Object.assign({ responses: [{ code: String(code), key, message }] }, data ? { data } : {})),
+    { headers: { "content-type": "application/json" } });
+  if (req.url.includes("user/login")) return reply(200, "", "OK", { auth_token: "t" });
+  if (!/(^|&)code=/.test(body)) return reply(400, "code", "The code is missing.");
+  if (body.includes("validation=1")) return reply(201, "", "Input passed validation.");
+  return reply(200, "", "OK", { id: 42 });
+};
+"#;
+
+/// Records, rather than uses, the page's clipboard, its Blob URLs, its
+/// downloads (a click on a link with `download`: any other click is the
+/// browser's) and its warnings. Wrapped once for all the tests.
+const RECORDERS: &str = r#"
+window.__copied = [];
+window.__files = [];
+window.__downloads = [];
+window.__warnings = [];
+if (!window.__recording) {
+  window.__recording = true;
+  navigator.clipboard.writeText = async (text) => { window.__copied.push(text); };
+  URL.createObjectURL = (blob) => { const f = { type: blob.type, text: null }; window.__files.push(f); blob.text().then(t => f.text = t); return "blob:recorded"; };
+  URL.revokeObjectURL = () => {};
+  const click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function () {
+    if (this.download) window.__downloads.push([this.download, this.href]); else click.call(this);
+  };
+  const warn = console.warn;
+  console.warn = (...args) => { window.__warnings.push(args.join(" ")); warn(...args); };
+}
+"#;
+
+const DIAL_IN: &str = "+44 20 7946 0000 (UK); +1 415 555 0100 (US)";
+
+fn eval_string(code: &str) -> String {
+    js_sys::eval(code).unwrap().as_string().unwrap_or_default()
+}
+
+/// Waits until `code` evaluates to true (a hang after 60 s).
+async fn until(code: &str) {
+    let deadline = js_sys::Date::now() + 60_000.0;
+    while js_sys::eval(code).unwrap().as_bool() != Some(true) {
+        assert!(js_sys::Date::now() < deadline, "never: {code}");
+        sleep(10).await;
+    }
+}
+
+/// The shown button of the created view whose words are `words`.
+fn created_button(words: &str) -> Option<HtmlElement> {
+    let all = document().query_selector_all(".cf-created button").unwrap();
+    (0..all.length())
+        .filter_map(|i| all.item(i)?.dyn_into::<HtmlElement>().ok())
+        .filter(|b| b.closest("[hidden]").unwrap().is_none())
+        .find(|b| b.text_content().as_deref() == Some(words))
+}
+
+/// The words of the created view's shown buttons, in order.
+fn created_buttons() -> Vec<String> {
+    let all = document().query_selector_all(".cf-created button").unwrap();
+    (0..all.length())
+        .filter_map(|i| all.item(i)?.dyn_into::<Element>().ok())
+        .filter(|b| b.closest("[hidden]").unwrap().is_none())
+        .map(|b| b.text_content().unwrap_or_default())
+        .collect()
+}
+
+/// Mounts with `attrs` and the recording stub, fills `fields` after the
+/// minimum, creates, and waits for the created view.
+async fn create_with(attrs: &[(&str, &str)], fields: &[(&str, &str)]) {
+    // Before mounting: the settings are read, and warned about, as it mounts.
+    js_sys::eval(RECORDERS).unwrap();
+    mount(attrs).await;
+    js_sys::eval(SWITCH_BY_FUNCTION).unwrap();
+    sign_in_and_minimum().await;
+    for (id, value) in fields {
+        fill(id, value).await;
+    }
+    click("cf-submit").await;
+    // Shown and focused: nothing left pending for the next test's form.
+    until("document.activeElement && document.activeElement.id === 'cf-created'").await;
+}
+
+/// The conference the form sent, as the core reads it.
+fn sent(changes: &[(conference::Field, &str)]) -> conference::Conference {
+    let mut draft = conference::Draft::new()
+        .with(conference::Field::Code, "123456")
+        .with(conference::Field::TalkPin, "234567");
+    for (field, value) in changes {
+        draft.set(*field, *value);
+    }
+    conference::Conference::from_draft(&draft).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_created_view_copies_each_invitation_links_it_and_downloads_the_calendar() {
+    use conference::invite::{self, Role};
+    use conference::{ics, Catalog, Field};
+    use conference_form::i18n::IntlFormat;
+
+    create_with(
+        &[
+            ("data-dial-in", DIAL_IN),
+            ("data-time-zone", "Europe/London"),
+        ],
+        &[
+            ("cf-listenpin", "765432"),
+            ("cf-start-date", "2030-01-31"),
+            ("cf-start-time", "09:30"),
+            ("cf-count", "1"),
+            ("cf-description", "Board, call; \\ review"),
+        ],
+    )
+    .await;
+    let conference = sent(&[
+        (Field::ListenPin, "765432"),
+        (Field::Year, "2030"),
+        (Field::Month, "1"),
+        (Field::Day, "31"),
+        (Field::Hour, "9"),
+        (Field::Minute, "30"),
+        (Field::Description, "Board, call; \\ review"),
+    ]);
+    let numbers = invite::parse_numbers(DIAL_IN).unwrap();
+    let zone = ics::Zone::new("Europe/London").unwrap();
+    let details = invite::Details {
+        id: 42,
+        numbers: &numbers,
+        zone: Some(&zone),
+    };
+    let en = Catalog::english();
+    let expected = |role| invite::text(&conference, role, &details, en, &IntlFormat).unwrap();
+
+    // The summary: the customer the conference went to, and everything the
+    // organiser's invitation says (every PIN, the schedule, the description).
+    assert_eq!(text_of(".cf-created-code"), "123456");
+    assert_eq!(
+        text_of(".cf-created-customer"),
+        en.text("created.own_customer")
+    );
+    assert_eq!(text("cf-invitation"), expected(Role::Organiser));
+    assert_eq!(
+        created_buttons(),
+        [
+            "Copy ID",
+            "Copy invitation for speakers",
+            "Copy invitation for listeners",
+            "Copy everything (for the organiser)",
+            "Add to calendar",
+            "Create another conference"
+        ]
+    );
+
+    // Each button copies its role's text; its link mails the same.
+    let subject = invite::subject(&conference, en);
+    for (n, (words, role)) in [
+        ("Copy invitation for speakers", Role::Speaker),
+        ("Copy invitation for listeners", Role::Listener),
+        ("Copy everything (for the organiser)", Role::Organiser),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let button = created_button(words).unwrap();
+        button.click();
+        until(&format!("window.__copied.length === {}", n + 1)).await;
+        assert_eq!(
+            eval_string(&format!("window.__copied[{n}]")),
+            expected(role),
+            "{words}"
+        );
+        let link = button.next_element_sibling().unwrap();
+        assert_eq!(
+            link.get_attribute("href").unwrap(),
+            invite::mailto(&subject, &expected(role)),
+            "{words}"
+        );
+    }
+    // Said where the buttons are, for a screen reader too; not by the ID's.
+    let statuses = document()
+        .query_selector_all(".cf-created [role=status]")
+        .unwrap();
+    let said: Vec<String> = (0..statuses.length())
+        .map(|i| statuses.item(i).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(said, ["", "Copied."]);
+
+    // The calendar file: the core's, with this page's host and the zone.
+    created_button("Add to calendar").unwrap().click();
+    until("window.__files.length === 1 && window.__files[0].text !== null").await;
+    assert_eq!(eval_string("window.__files[0].type"), "text/calendar");
+    assert_eq!(
+        eval_string("window.__downloads.map(d => d.join(' ')).join()"),
+        "conference-123456.ics blob:recorded"
+    );
+    let file = eval_string("window.__files[0].text");
+    let host = web_sys::window().unwrap().location().host().unwrap();
+    let stamp = file
+        .lines()
+        .find_map(|l| l.strip_prefix("DTSTAMP:"))
+        .unwrap()
+        .to_owned();
+    let event = ics::Event {
+        id: 42,
+        host: &host,
+        zone: Some(&zone),
+        stamp: chrono::NaiveDateTime::parse_from_str(&stamp, "%Y%m%dT%H%M%SZ")
+            .unwrap()
+            .and_utc(),
+        description: &expected(Role::Speaker),
+    };
+    assert_eq!(file, ics::calendar(&conference, &event).unwrap().text);
+    assert!(file.contains("DTSTART;TZID=Europe/London:20300131T093000\r\n"));
+
+    // "Create another" clears what was said.
+    created_button("Create another conference").unwrap().click();
+    until("document.activeElement && document.activeElement.id === 'cf-code'").await;
+    assert_eq!(
+        eval_string("[...document.querySelectorAll('.cf-created [role=status]')].map(s => s.textContent).join('')"),
+        ""
+    );
+}
+
+fn text_of(css: &str) -> String {
+    document()
+        .query_selector(css)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn only_what_applies_is_offered_and_bad_settings_are_warned_and_left_out() {
+    create_with(
+        &[
+            ("data-dial-in", "+44 20 7946 0000 (UK); call us"),
+            ("data-time-zone", "Europe/Lon don"),
+            ("data-customer", "2"),
+        ],
+        &[],
+    )
+    .await;
+    // No listen PIN, no start date: neither their invitation nor a calendar.
+    assert_eq!(
+        created_buttons(),
+        [
+            "Copy ID",
+            "Copy invitation for speakers",
+            "Copy everything (for the organiser)",
+            "Create another conference"
+        ]
+    );
+    assert_eq!(text_of(".cf-created-customer"), "2");
+    let warnings = eval_string("window.__warnings.join('\\n')");
+    assert!(
+        warnings.contains("data-dial-in") && warnings.contains("call us"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("data-time-zone"), "{warnings}");
+    // Without numbers, the catalog's words; never an empty line.
+    let summary = text("cf-invitation");
+    assert!(
+        summary.contains("Call the number you were given for conferences"),
+        "{summary}"
+    );
+    assert!(summary.contains("Always open: no start date."), "{summary}");
+}
+
+#[wasm_bindgen_test]
+async fn dates_in_invitations_are_the_previews_without_the_time() {
+    use conference::invite::Format;
+    use conference_form::i18n::{when, IntlFormat};
+
+    let at = chrono::NaiveDate::from_ymd_opt(2030, 3, 4)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
+    let day = IntlFormat.date(at.date());
+    assert!(when(at).starts_with(&day), "{} / {day}", when(at));
+    assert!(day.contains("2030") && !day.contains("09"), "{day}");
+    assert_eq!(IntlFormat.date_time(at), when(at));
+    assert_eq!(IntlFormat.number(1000), "1,000");
+}

@@ -175,7 +175,7 @@ async fn a_duplicate_code_lands_on_the_code_field_and_clears_when_changed() {
     b.type_into("#cf-description", "first").await;
     b.click("#cf-submit").await;
     b.created_id().await;
-    b.click(".cf-created button:last-of-type").await;
+    b.click(".cf-created > button:last-of-type").await;
     b.wait_for("#cf-code").await;
     b.type_into("#cf-code", "700004").await;
     b.type_into("#cf-talkpin", "13579").await;
@@ -539,8 +539,8 @@ async fn axe_finds_no_violations_empty_with_errors_and_created() {
         Vec::<String>::new(),
         "the form with errors"
     );
-    // The README's pictures: the form as a first submit leaves it, and a
-    // created conference.
+    // The README's picture of the form as a first submit leaves it (that of a
+    // created conference, with its invitations, is tests/created.rs's).
     b.screenshot_into("docs/form.png").await;
     fill_minimum(&b, "demo", "700040").await;
     b.click("#cf-submit").await;
@@ -550,7 +550,7 @@ async fn axe_finds_no_violations_empty_with_errors_and_created() {
         Vec::<String>::new(),
         "the created page"
     );
-    b.screenshot_into("docs/created.png").await;
+    b.screenshot("created").await;
     b.close().await;
 }
 
