@@ -53,9 +53,19 @@ async fn mount(attrs: &[(&str, &str)]) -> HtmlElement {
     host
 }
 
-/// Lets Leptos run its effects: they are queued as microtasks, which all
-/// run before the next timer fires, however slow the machine.
+/// Lets the app finish what a change set off: Leptos's effects are
+/// microtasks, and what it does in the next animation frame (moving the
+/// focus) has run once a frame callback asked for after it has run. Then a
+/// timer, after whatever microtasks that frame queued. Events, not a clock:
+/// a slow machine only makes it take longer.
 async fn tick() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    JsFuture::from(frame).await.unwrap();
     sleep(0).await;
 }
 
