@@ -59,19 +59,27 @@ impl Config {
             // A setting that does not read is left out, with a warning: the
             // invitations then say what they say without it.
             dial_in: get("dialIn")
-                .map(|v| parse_numbers(&v).unwrap_or_else(|e| unusable("dial-in", &e.0)))
+                .map(|v| {
+                    parse_numbers(&v).unwrap_or_else(|e| {
+                        unusable("dial-in", &e.0);
+                        Vec::new()
+                    })
+                })
                 .unwrap_or_default(),
-            time_zone: get("timeZone")
-                .and_then(|v| Zone::new(&v).or_else(|| unusable("time-zone", &v))),
+            time_zone: get("timeZone").and_then(|v| {
+                let zone = Zone::new(&v);
+                if zone.is_none() {
+                    unusable("time-zone", &v);
+                }
+                zone
+            }),
         }
     }
 }
 
-/// Says in the console which part of a setting is unusable; the setting's
-/// default.
-fn unusable<T: Default>(setting: &str, part: &str) -> T {
+/// Says in the console which part of a setting is unusable.
+fn unusable(setting: &str, part: &str) {
     web_sys::console::warn_1(
         &format!("conference form: data-{setting} left out: cannot read \"{part}\"").into(),
     );
-    T::default()
 }

