@@ -15,6 +15,9 @@ pub struct Config {
     pub customer: Option<String>,
     /// How long to wait for the switch, in milliseconds (`data-timeout-ms`).
     pub timeout_ms: u32,
+    /// Where an account that may not create conferences can ask for help
+    /// (`data-support-url`); none: no link.
+    pub support_url: Option<String>,
     /// The numbers callers dial (`data-dial-in`, `"+44 20 7946 0000 (UK); …"`);
     /// none: the invitations name "the number you were given".
     pub dial_in: Vec<DialIn>,
@@ -30,6 +33,7 @@ impl Default for Config {
             token: None,
             customer: None,
             timeout_ms: 15_000,
+            support_url: None,
             dial_in: Vec::new(),
             time_zone: None,
         }
@@ -56,6 +60,7 @@ impl Config {
             timeout_ms: get("timeoutMs")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(defaults.timeout_ms),
+            support_url: get("supportUrl"),
             // A setting that does not read is left out, with a warning: the
             // invitations then say what they say without it.
             dial_in: get("dialIn")

@@ -1,7 +1,7 @@
 //! One control per parameter, drawn from the core's table: the label, the
 //! hint, the kind of input, and the problems that concern it.
 
-use conference::{Field, Kind, Message, Report, Severity, PINS, START};
+use conference::{Field, Group, Kind, Message, Report, Severity, PINS, START};
 use leptos::prelude::*;
 
 use crate::i18n::{choice, hint, label, say, t};
@@ -44,15 +44,32 @@ fn messages(problems: Problems, id: &'static str) -> impl IntoView {
     }
 }
 
-/// `aria-describedby`: the hint, then every message showing.
-fn described_by(problems: Problems, id: &'static str, has_hint: bool) -> impl Fn() -> String {
+/// The id of the PINs' group, the prefix of its hint's and messages' ids.
+const PIN_GROUP: &str = "cf-pins";
+
+/// The ids of a hint and of every message showing, into `ids`.
+fn ids_of(problems: Problems, id: &str, has_hint: bool, ids: &mut Vec<String>) {
+    if has_hint {
+        ids.push(format!("{id}-hint"));
+    }
+    let count = problems.with(|r| r.problems.len());
+    ids.extend((0..count).map(|i| format!("{id}-msg-{i}")));
+}
+
+/// `aria-describedby`: a PIN's group's rule and message first, then the
+/// hint and every message showing.
+fn described_by(
+    problems: Problems,
+    id: &'static str,
+    has_hint: bool,
+    group: Option<Problems>,
+) -> impl Fn() -> String {
     move || {
         let mut ids: Vec<String> = Vec::new();
-        if has_hint {
-            ids.push(format!("{id}-hint"));
+        if let Some(group) = group {
+            ids_of(group, PIN_GROUP, true, &mut ids);
         }
-        let count = problems.with(|r| r.problems.len());
-        ids.extend((0..count).map(|i| format!("{id}-msg-{i}")));
+        ids_of(problems, id, has_hint, &mut ids);
         ids.join(" ")
     }
 }
@@ -62,10 +79,27 @@ fn has_error(problems: Problems) -> impl Fn() -> bool + Copy {
     move || problems.with(Report::has_errors)
 }
 
-/// `aria-invalid`, present only while an error shows.
-fn aria_invalid(problems: Problems) -> impl Fn() -> Option<&'static str> {
-    let error = has_error(problems);
-    move || error().then_some("true")
+/// `aria-invalid`, present only while an error shows on the control or
+/// on its group.
+fn aria_invalid(problems: Problems, group: Option<Problems>) -> impl Fn() -> Option<&'static str> {
+    move || (has_error(problems)() || group.is_some_and(|g| has_error(g)())).then_some("true")
+}
+
+/// A label, with "(optional)" after it.
+fn optional(label: &str) -> String {
+    say(&Message::new("label.optional").text("label", label))
+}
+
+/// A control's label: "(optional)" where the person may leave it as it is.
+/// Not on a PIN (their group says one is needed) nor on a checkbox (ticked
+/// or not, it is an answer).
+fn label_text(field: Field) -> String {
+    let param = field.param();
+    if param.required || PINS.contains(&field) || param.kind == Kind::Flag {
+        label(field).to_owned()
+    } else {
+        optional(label(field))
+    }
 }
 
 fn hint_view(id: &str, hint: Option<&'static str>) -> impl IntoView {
@@ -78,23 +112,42 @@ fn single_field(field: Field) -> &'static [Field] {
 }
 
 /// The control for one parameter, with what goes beside and after it. The
-/// five parts of the start share one control; the token has none (a host
-/// page sets it).
+/// five parts of the start share one control, and the three PINs one
+/// group; the token has none (a host page sets it).
 pub fn control(form: FormState, field: Field) -> impl IntoView {
-    use leptos::either::EitherOf4;
+    use leptos::either::EitherOf5;
     match field.param().kind {
-        _ if field == Field::Year => EitherOf4::A(start(form)),
-        _ if field == Field::AuthToken || START.contains(&field) => EitherOf4::B(()),
-        Kind::Choice(choices) => EitherOf4::C(choice_control(form, field, choices)),
-        _ => EitherOf4::D(input_control(form, field)),
+        _ if field == Field::Year => EitherOf5::A(start(form)),
+        _ if field == PINS[0] => EitherOf5::B(pins(form)),
+        _ if field == Field::AuthToken || START.contains(&field) || PINS.contains(&field) => {
+            EitherOf5::C(())
+        }
+        Kind::Choice(choices) => EitherOf5::D(choice_control(form, field, choices)),
+        _ => EitherOf5::E(input_control(form, field, None)),
+    }
+}
+
+/// The PINs, one question: a fieldset whose legend and rule ("at least one,
+/// no two the same") describe each PIN input. "At least one PIN" is the
+/// group's one message; "must differ" stays on the PINs concerned.
+fn pins(form: FormState) -> impl IntoView {
+    let problems = problems(form, &PINS);
+    view! {
+        <fieldset class="cf-group cf-pins" class:cf-group-error=has_error(problems)>
+            <legend class="cf-label">{t("pins.legend")}</legend>
+            <p class="cf-hint" id="cf-pins-hint">{t("hint.pins")}</p>
+            {messages(problems, PIN_GROUP)}
+            {PINS.map(|f| input_control(form, f, Some(problems)))}
+        </fieldset>
     }
 }
 
 /// Every `<input>` control, checkbox included, is this one element tree
 /// (what differs are attribute values), so the bundle holds one copy of it:
 /// the label, the hint, the messages, the input and its button. A checkbox
-/// is laid out input first by the stylesheet.
-fn input_control(form: FormState, field: Field) -> impl IntoView {
+/// is laid out input first by the stylesheet. A PIN is described by its
+/// `group` too.
+fn input_control(form: FormState, field: Field, group: Option<Problems>) -> impl IntoView {
     let param = field.param();
     let id = control_id(field);
     let problems = problems(form, single_field(field));
@@ -136,7 +189,7 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
             class:cf-group-error=has_error(problems)
         >
             <label class=if flag { "cf-check-label" } else { "cf-label" } for=id>
-                {label(field)}
+                {label_text(field)}
             </label>
             {hint_view(id, hint(field))}
             {messages(problems, id)}
@@ -150,8 +203,8 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
                     autocomplete=autocomplete
                     spellcheck=if field == Field::Description { "true" } else { "false" }
                     readonly=readonly
-                    aria-invalid=aria_invalid(problems)
-                    aria-describedby=described_by(problems, id, hint(field).is_some())
+                    aria-invalid=aria_invalid(problems, group)
+                    aria-describedby=described_by(problems, id, hint(field).is_some(), group)
                     // A checkbox's state is `checked`; its value is always 1.
                     prop:value=move || if flag { "1".to_owned() } else { value.get() }
                     prop:checked=move || flag && value.get().trim() == "1"
@@ -166,7 +219,13 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
                             form.leave(&[field]);
                         }
                     }
-                    on:blur=move |_| form.leave(&[field])
+                    on:blur=move |_| {
+                        form.leave(&[field]);
+                        // The sign-in typed: find out now whether it may create.
+                        if field.param().group == Group::SignIn {
+                            crate::submit::check_access(form);
+                        }
+                    }
                 />
                 {action.map(|(text, label)| {
                     view! {
@@ -181,7 +240,6 @@ fn input_control(form: FormState, field: Field) -> impl IntoView {
                     }
                 })}
             </div>
-            {(field == Field::Code).then(|| view! { <p class="cf-hint cf-section-hint">{t("hint.pins")}</p> })}
             {(field == Field::Count).then(|| schedule_preview(form))}
         </div>
     }
@@ -199,15 +257,15 @@ fn choice_control(
     let value = form.value(field);
     view! {
         <div class="cf-group" class:cf-group-error=has_error(problems)>
-            <label class="cf-label" for=id>{label(field)}</label>
+            <label class="cf-label" for=id>{label_text(field)}</label>
             {hint_view(id, hint(field))}
             {messages(problems, id)}
             <select
                 class="cf-select"
                 id=id
                 name=param.name
-                aria-invalid=aria_invalid(problems)
-                aria-describedby=described_by(problems, id, hint(field).is_some())
+                aria-invalid=aria_invalid(problems, None)
+                aria-describedby=described_by(problems, id, hint(field).is_some(), None)
                 prop:value=move || value.get()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -242,12 +300,12 @@ fn start(form: FormState) -> impl IntoView {
     });
     view! {
         <fieldset class="cf-group cf-start" class:cf-group-error=has_error(problems)>
-            <legend class="cf-label">{t("start.legend")}</legend>
+            <legend class="cf-label">{optional(t("start.legend"))}</legend>
             <p class="cf-hint" id="cf-start-hint">{t("start.hint")}</p>
             {messages(problems, "cf-start")}
             <div class="cf-input-row">
-                {start_input(form, problems, "cf-start-date", t("start.date"), "date", date, date_values)}
-                {start_input(form, problems, "cf-start-time", t("start.time"), "time", time, time_values)}
+                {start_input(form, problems, "cf-start-date", t("start.date"), "date", date, &START[..3])}
+                {start_input(form, problems, "cf-start-time", t("start.time"), "time", time, &START[3..])}
             </div>
             {hidden}
         </fieldset>
@@ -263,8 +321,9 @@ fn start_input(
     label: &'static str,
     kind: &'static str,
     text: RwSignal<String>,
-    // A plain function, not a closure: one copy of this view serves both.
-    values: fn(&str) -> Vec<(Field, String)>,
+    // The API's parts it sets (`start_values`): one copy of this view
+    // serves both.
+    parts: &'static [Field],
 ) -> impl IntoView {
     let date = kind == "date";
     view! {
@@ -276,13 +335,13 @@ fn start_input(
                 type=kind
                 min=date.then_some("2000-01-01")
                 max=date.then_some("2100-12-31")
-                aria-invalid=aria_invalid(problems)
-                aria-describedby=described_by(problems, "cf-start", true)
+                aria-invalid=aria_invalid(problems, None)
+                aria-describedby=described_by(problems, "cf-start", true, None)
                 prop:value=text
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     text.set(value.clone());
-                    form.input(&START, values(&value));
+                    form.input(&START, start_values(&value, parts));
                 }
                 on:blur=move |_| form.leave(&START)
             />
@@ -290,33 +349,24 @@ fn start_input(
     }
 }
 
-/// The API's year, month and day from a date control's `YYYY-MM-DD`; an
-/// empty (or half-typed) date is no start date.
-fn date_values(text: &str) -> Vec<(Field, String)> {
-    match text.split('-').collect::<Vec<_>>().as_slice() {
-        [y, m, d] => vec![
-            (Field::Year, trim_zeros(y)),
-            (Field::Month, trim_zeros(m)),
-            (Field::Day, trim_zeros(d)),
-        ],
-        _ => vec![
-            (Field::Year, "0".into()),
-            (Field::Month, "1".into()),
-            (Field::Day, "1".into()),
-        ],
-    }
-}
-
-/// The API's hour and minute from a time control's `HH:MM` (or `HH:MM:SS`);
-/// an empty time is midnight.
-fn time_values(text: &str) -> Vec<(Field, String)> {
-    match text.split_once(':') {
-        Some((h, m)) => vec![
-            (Field::Hour, trim_zeros(h)),
-            (Field::Minute, trim_zeros(&m[..m.len().min(2)])),
-        ],
-        None => vec![(Field::Hour, "0".into()), (Field::Minute, "0".into())],
-    }
+/// The API's parts of the start from one of its controls: `fields` from
+/// the numbers of a date's `YYYY-MM-DD` (year, month, day) or a time's
+/// `HH:MM`, maybe `:SS` (hour, minute). The browser reports "" until a
+/// control is filled in, which gives the API's defaults: no start date,
+/// midnight.
+fn start_values(text: &str, fields: &[Field]) -> Vec<(Field, String)> {
+    let numbers: Vec<&str> = text.split(['-', ':']).collect();
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| {
+            let value = match numbers.get(i) {
+                Some(n) if numbers.len() >= fields.len() => trim_zeros(n),
+                _ => f.param().default.into(),
+            };
+            (f, value)
+        })
+        .collect()
 }
 
 /// `"09"` → `"9"`, `"00"` → `"0"`: the API's integers, written plainly.
@@ -326,5 +376,25 @@ fn trim_zeros(s: &str) -> String {
         "0".into()
     } else {
         t.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_or_a_time_gives_the_apis_parts_and_nothing_typed_its_defaults() {
+        let pairs =
+            |v: Vec<(Field, String)>| -> Vec<String> { v.into_iter().map(|(_, s)| s).collect() };
+        assert_eq!(
+            pairs(start_values("2030-01-09", &START[..3])),
+            ["2030", "1", "9"]
+        );
+        assert_eq!(pairs(start_values("09:05", &START[3..])), ["9", "5"]);
+        assert_eq!(pairs(start_values("00:30:15", &START[3..])), ["0", "30"]);
+        assert_eq!(pairs(start_values("", &START[..3])), ["0", "1", "1"]);
+        assert_eq!(pairs(start_values("", &START[3..])), ["0", "0"]);
+        assert_eq!(start_values("2030-01-09", &START[..3])[1].0, Field::Month);
     }
 }

@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use crate::config::Config;
 use crate::i18n::t;
 use crate::notices::{created_notice, failure_notice, hidden_unless};
-use crate::state::{FormState, Phase};
+use crate::state::{FormState, Phase, MORE_SETTINGS};
 use crate::summary::error_summary;
 
 /// The id of the element an embedding page mounts the form into.
@@ -54,24 +54,49 @@ pub fn mount_into(target: web_sys::HtmlElement) {
 }
 
 /// The whole form: the notices, the sections, the submit button, the status.
+/// An account the switch will not let create conferences sees, instead of
+/// the form, one sentence saying so.
 pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
-    let form = FormState::new(config);
-    let mount = StoredValue::new_local(mount);
-    let submit = move || submit::submit(form, Some(mount.get_value()));
+    let support = config.support_url.clone();
+    let more = config.customer.is_some();
+    let form = FormState::new(config, mount);
+    // A sign-in the host handed over is checked at once.
+    submit::check_access(form);
+    let submit = move || submit::submit(form);
     let another = Callback::new(move |_| {
         form.reset_keeping_sign_in();
         request_animation_frame(|| dom::focus("cf-code"));
     });
     let retry = Callback::new(move |_| submit());
+    // Drawn in one place (one copy of a section's code): what everyone
+    // needs, then what only some do.
+    let [sign_in, access, schedule, details, options] = [
+        Group::SignIn,
+        Group::Access,
+        Group::Schedule,
+        MORE_SETTINGS[0],
+        MORE_SETTINGS[1],
+    ]
+    .map(|group| section(form, group));
     view! {
         <div class="cf" lang=i18n::lang() dir=i18n::dir()>
             {error_summary(form)}
             {failure_notice(form, retry)}
             {created_notice(form, another)}
+            <p
+                class="cf-refused"
+                id="cf-refused"
+                tabindex="-1"
+                hidden=hidden_unless(form, |p| matches!(p, Phase::Denied))
+            >
+                {t("refused.account")}
+                " "
+                {support.map(|href| view! { <a href=href>{t("refused.support")}</a> })}
+            </p>
             // Hidden, not removed, once created: "Create another" shows it again.
             <form
                 class="cf-form"
-                hidden=hidden_unless(form, |p| !matches!(p, Phase::Created(_)))
+                hidden=hidden_unless(form, |p| !matches!(p, Phase::Created(_) | Phase::Denied))
                 novalidate
                 aria-busy=move || form.busy().then_some("true")
                 on:submit=move |ev| {
@@ -79,7 +104,17 @@ pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
                     submit();
                 }
             >
-                {SECTIONS.map(|(group, title)| section(form, group, title))}
+                {sign_in}
+                {access}
+                {schedule}
+                // Closed at first (unless the host fixed the customer), then
+                // as the person leaves it, across "Create another"; it opens
+                // itself to show what it holds (`FormState::open_more_for`).
+                <details class="cf-more" id="cf-more" open=more>
+                    <summary class="cf-more-title">{t("section.more")}</summary>
+                    {details}
+                    {options}
+                </details>
                 <button type="submit" class="cf-button cf-submit" id="cf-submit">
                     {move || t(if form.busy() { "button.creating" } else { "button.create" })}
                 </button>
@@ -91,21 +126,18 @@ pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
     }
 }
 
-/// The form's sections, in order, with their titles' ids. Each holds the
-/// parameters of its group in the core's table, so a parameter added there
-/// appears here.
-const SECTIONS: [(Group, &str); 5] = [
-    (Group::SignIn, "section.sign_in"),
-    (Group::Access, "section.access"),
-    (Group::Schedule, "section.schedule"),
-    (Group::Details, "section.details"),
-    (Group::Options, "section.options"),
-];
-
-/// One section: a fieldset of its group's controls. The sign-in shows only
-/// while it is needed (not when the host page handed over a token): hidden,
-/// not removed, so it is drawn once.
-fn section(form: FormState, group: Group, title: &'static str) -> impl IntoView {
+/// One section: a fieldset of its group's controls (each group of the
+/// core's table has one, so a parameter added there appears here). The
+/// sign-in shows only while it is needed (not when the host page handed
+/// over a token): hidden, not removed, so it is drawn once.
+fn section(form: FormState, group: Group) -> impl IntoView {
+    let title = match group {
+        Group::SignIn => "section.sign_in",
+        Group::Access => "section.access",
+        Group::Schedule => "section.schedule",
+        Group::Details => "section.details",
+        _ => "section.options",
+    };
     view! {
         <fieldset
             class="cf-section"

@@ -2,23 +2,34 @@
 //! the switch's own complaints, and the submit status. All of it is `Copy`
 //! (Leptos signals are handles), so every view takes it by value.
 
-use conference::{validate_at, Draft, Field, PerField, Problem, Report, PARAMS, START};
+use conference::{
+    validate_at, Draft, Field, Group, PerField, Problem, Report, PARAMS, PINS, START,
+};
 use flow::{CreatedConference, Failure, ServerProblem, Session};
 use leptos::prelude::*;
 
 use crate::config::Config;
+
+/// The groups inside "More settings": what only some people need.
+pub const MORE_SETTINGS: [Group; 2] = [Group::Details, Group::Options];
 
 /// Where the form is: one value, so that (say) "in flight" and "created"
 /// cannot both hold.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
     Editing,
+    /// Signing in as soon as the sign-in is typed, and asking whether this
+    /// account may create conferences, while the person goes on typing.
+    Checking,
     /// A request is in flight: a second submit does nothing. A suggestion
     /// asked for after a failure leaves that failure's notice up meanwhile.
     Submitting(Option<Failure>),
     /// The last attempt ended short of a conference.
     Failed(Failure),
     Created(CreatedConference),
+    /// The switch will not let this account create conferences: the form
+    /// gives way to a sentence saying so.
+    Denied,
 }
 
 #[derive(Clone, Copy)]
@@ -43,11 +54,16 @@ pub struct FormState {
     pub show_sign_in: RwSignal<bool>,
     /// What the submit flow remembers between attempts; no view shows it.
     pub session: StoredValue<Session>,
+    /// What was asked for (a submit, a suggestion) while the sign-in was
+    /// being checked: it goes once the check ends.
+    pub queued: StoredValue<Option<fn(FormState)>>,
+    /// The element the app is mounted in, which announces a conference.
+    pub mount: StoredValue<web_sys::HtmlElement, LocalStorage>,
     pub config: StoredValue<Config>,
 }
 
 impl FormState {
-    pub fn new(config: Config) -> FormState {
+    pub fn new(config: Config, mount: web_sys::HtmlElement) -> FormState {
         let values = PerField::from_fn(|f| RwSignal::new(f.param().default.to_owned()));
         values[Field::Customer].set(config.customer.clone().unwrap_or_default());
         if let Some(token) = &config.token {
@@ -66,6 +82,8 @@ impl FormState {
             phase: RwSignal::new(Phase::Editing),
             show_sign_in: RwSignal::new(config.token.is_none()),
             session: StoredValue::new(Session::default()),
+            queued: StoredValue::new(None),
+            mount: StoredValue::new_local(mount),
             config: StoredValue::new(config),
         }
     }
@@ -96,6 +114,24 @@ impl FormState {
             .any(|f| matches!(f, Field::AuthUsername | Field::AuthPassword))
         {
             self.sign_in_changed();
+        }
+        // A value put in from outside (a host's redraw) shows.
+        self.open_more_for(fields);
+        // Every problem the summary listed is fixed: it goes, and a problem
+        // typed later shows on its field, not in a list no submit asked for.
+        if self.summary().is_empty() {
+            self.summary_open.set(false);
+        }
+    }
+
+    /// Opens "More settings" if any of `fields` is inside it: it holds
+    /// something to see (a value put in from outside, a problem listed).
+    pub fn open_more_for(&self, fields: &[Field]) {
+        if fields
+            .iter()
+            .any(|f| MORE_SETTINGS.contains(&f.param().group))
+        {
+            open_around("cf-more");
         }
     }
 
@@ -130,15 +166,16 @@ impl FormState {
         }
     }
 
-    /// A request is in flight.
+    /// A request the person asked for is in flight (not the check of the
+    /// sign-in, which runs while they type).
     pub fn busy(&self) -> bool {
         self.phase.with(|p| matches!(p, Phase::Submitting(_)))
     }
 
-    /// The same, outside any reactive scope (event handlers).
+    /// Any request is in flight; outside any reactive scope (event handlers).
     pub fn busy_untracked(&self) -> bool {
         self.phase
-            .with_untracked(|p| matches!(p, Phase::Submitting(_)))
+            .with_untracked(|p| matches!(p, Phase::Submitting(_) | Phase::Checking))
     }
 
     pub fn reveal_all(&self) {
@@ -147,9 +184,16 @@ impl FormState {
 
     /// The problems to show on a control of `fields`: the core's, once any
     /// field they involve is revealed (so a cross-field problem shows on
-    /// every field it names), then the switch's. Each once.
+    /// every field it names), then the switch's. Each once. A problem of
+    /// every PIN at once ("at least one PIN") is the PINs' group's: it shows
+    /// there, once, and not on each PIN.
     pub fn report_for(&self, fields: &[Field]) -> Report {
-        let concerns = |p: &Problem| p.fields.iter().any(|f| fields.contains(f));
+        // (Only the PINs' group passes all three, and no other control three.)
+        let group = fields.len() == PINS.len() && fields[0] == PINS[0];
+        let concerns = |p: &Problem| {
+            PINS.iter().all(|f| p.involves(*f)) == group
+                && p.fields.iter().any(|f| fields.contains(f))
+        };
         let revealed = self.revealed.get();
         let mut problems: Vec<Problem> = self.report.with(|r| {
             r.problems
@@ -177,18 +221,15 @@ impl FormState {
         Report { problems }
     }
 
-    /// Starts over for another conference, keeping the sign-in.
+    /// Starts over for another conference, keeping the sign-in and the
+    /// customer: a reseller's next conference goes where the last one did,
+    /// not to their own customer by default.
     pub fn reset_keeping_sign_in(&self) {
         for param in &PARAMS {
-            if param.group != conference::Group::SignIn {
+            if param.group != conference::Group::SignIn && param.field != Field::Customer {
                 self.values[param.field].set(param.default.to_owned());
             }
         }
-        let customer = self
-            .config
-            .with_value(|c| c.customer.clone())
-            .unwrap_or_default();
-        self.value(Field::Customer).set(customer);
         for text in self.start_text {
             text.set(String::new());
         }
@@ -199,6 +240,19 @@ impl FormState {
         self.phase.set(Phase::Editing);
         self.session.update_value(|s| s.uncertain_code = None);
         self.status.set(String::new());
+    }
+}
+
+/// Opens the disclosure (`<details>`) around the element `id`, or that
+/// element itself, at once: on the element, which is drawn once and keeps
+/// its state as the person leaves it, so no signal mirrors it.
+pub fn open_around(id: &str) {
+    let around = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|el| el.closest("details").ok().flatten());
+    if let Some(details) = around {
+        let _ = details.set_attribute("open", "");
     }
 }
 

@@ -1,12 +1,13 @@
 //! "There is a problem": one link per blocking problem, in form order. It
 //! takes focus when a submit finds problems, so screen readers announce it
-//! and keyboard users start from it.
+//! and keyboard users start from it. Only a submit opens it: the helpers
+//! ("Suggest a code") say what they need on the fields concerned.
 
 use conference::Report;
 use leptos::prelude::*;
 
 use crate::i18n::{say, t};
-use crate::state::{control_id, FormState};
+use crate::state::{control_id, open_around, FormState};
 
 pub fn error_summary(form: FormState) -> impl IntoView {
     let items = Memo::new(move |_| form.summary());
@@ -39,6 +40,8 @@ pub fn error_summary(form: FormState) -> impl IntoView {
                                         href=href
                                         on:click=move |ev| {
                                             ev.prevent_default();
+                                            // Inside "More settings", closed: open it first.
+                                            open_around(target);
                                             crate::dom::focus(target);
                                         }
                                     >

@@ -31,7 +31,16 @@ fn document() -> web_sys::Document {
 
 /// A fresh page with the form mounted, and `fetch` stubbed.
 async fn mount(attrs: &[(&str, &str)]) -> HtmlElement {
+    mount_answering(attrs, &[]).await
+}
+
+/// [`mount`], the stub answering `replies` (status 200) from the start: a
+/// sign-in the host hands over is checked as the form starts.
+async fn mount_answering(attrs: &[(&str, &str)], replies: &[String]) -> HtmlElement {
     js_sys::eval(STUB).unwrap();
+    for body in replies {
+        reply(200, body);
+    }
     let body = document().body().unwrap();
     // The runner reports into the body: remove only the previous test's form.
     if let Some(old) = by_id("conference-form") {
@@ -112,6 +121,16 @@ async fn wait_until_asked(n: usize) {
             requests().len()
         );
         sleep(0).await;
+    }
+}
+
+/// Waits until the element `id` has focus: it moves on the next frame
+/// (a hang after 60 s).
+async fn focus_moves_to(id: &str) {
+    let deadline = js_sys::Date::now() + 60_000.0;
+    while document().active_element().map(|e| e.id()).as_deref() != Some(id) {
+        assert!(js_sys::Date::now() < deadline, "focus never reached #{id}");
+        sleep(10).await;
     }
 }
 
@@ -234,10 +253,17 @@ fn messages_near(id: &str) -> Vec<String> {
         .collect()
 }
 
-/// Signs in (the stub hands out a token), fills the minimum, submits, and
-/// waits: the switch answers the check with `reply`.
+/// The answer to the check of a sign-in that may create conferences: the
+/// empty draft refused for its input.
+fn may_create() -> String {
+    envelope(400, "code", "Enter a conference code", "")
+}
+
+/// Signs in (the stub hands out a token, the sign-in may create), fills the
+/// minimum, submits, and waits: the switch answers the validation with `reply`.
 async fn submit_answered_with(reply_body: &str) {
     reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &may_create());
     reply(200, reply_body);
     sign_in_and_minimum().await;
     click("cf-submit").await;
@@ -265,8 +291,8 @@ async fn every_parameter_has_a_named_control_with_a_label() {
     for label in [
         "Conference code",
         "Talk PIN",
-        "Repeats",
-        "Caller ID",
+        "Repeats (optional)",
+        "Caller ID (optional)",
         "Play a tone when someone joins",
     ] {
         let labels = document().query_selector_all("label").unwrap();
@@ -386,8 +412,8 @@ async fn submitting_with_problems_opens_the_summary_in_form_order_and_focuses_it
             ),
         ]
     );
-    let active = document().active_element().unwrap();
-    assert_eq!(active.id(), "cf-summary", "the summary has focus");
+    // The summary takes focus (on the next frame).
+    focus_moves_to("cf-summary").await;
     // A link takes focus to its field.
     let link: HtmlElement = links.item(2).unwrap().dyn_into().unwrap();
     link.click();
@@ -468,9 +494,11 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
             r#"{"auth_token":"tok.en","auth_token_expiry":3600}"#,
         ),
     );
+    reply(200, &may_create());
     reply(200, &envelope(201, "", "Input passed validation.", ""));
     reply(200, &envelope(200, "", "OK", r#"{"id":42}"#));
     sign_in_and_minimum().await;
+    fill("cf-customer", "2").await;
     click("cf-submit").await;
     settle().await;
 
@@ -480,7 +508,7 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
         .unwrap()
         .unwrap();
     assert_eq!(id.text_content().unwrap(), "42");
-    assert_eq!(document().active_element().unwrap().id(), "cf-created");
+    focus_moves_to("cf-created").await;
 
     let sent = requests();
     let path = |u: &str| u.split("/api/json/").nth(1).unwrap_or("").to_owned();
@@ -491,15 +519,21 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
         [
             ("user/login/".to_owned(), "POST"),
             ("conferences/create/".to_owned(), "POST"),
+            ("conferences/create/".to_owned(), "POST"),
             ("conferences/create/".to_owned(), "POST")
         ]
     );
     assert!(sent[0].2.contains("auth_password=demo") && sent[0].2.contains("token=1"));
+    // Right after the sign-in (the password field left): may it create?
+    assert_eq!(sent[1].2, "auth_token=tok.en&validation=1");
     assert_eq!(
-        sent[1].2,
-        "auth_token=tok.en&code=123456&talkpin=234567&validation=1"
+        sent[2].2,
+        "auth_token=tok.en&code=123456&talkpin=234567&customer=2&validation=1"
     );
-    assert_eq!(sent[2].2, "auth_token=tok.en&code=123456&talkpin=234567");
+    assert_eq!(
+        sent[3].2,
+        "auth_token=tok.en&code=123456&talkpin=234567&customer=2"
+    );
     assert!(
         sent.iter().all(|(u, _, _)| !u.contains("demo")),
         "no credential in a URL"
@@ -521,7 +555,8 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
         Some("123456")
     );
 
-    // Create another keeps the sign-in, clears the rest.
+    // Create another keeps the sign-in and the customer (a reseller's next
+    // conference goes where the last one did), clears the rest.
     let buttons = document().query_selector_all(".cf-created button").unwrap();
     let another: HtmlElement = buttons
         .item(buttons.length() - 1)
@@ -531,13 +566,16 @@ async fn submit_signs_in_validates_then_creates_and_shows_the_id() {
     another.click();
     tick().await;
     assert_eq!(input("cf-auth_username").value(), "demo");
+    assert_eq!(input("cf-customer").value(), "2");
     assert_eq!(input("cf-code").value(), "");
+    assert_eq!(input("cf-talkpin").value(), "");
 }
 
 #[wasm_bindgen_test]
 async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
     mount(&[]).await;
     reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &may_create());
     reply(
         200,
         &envelope(
@@ -555,35 +593,72 @@ async fn a_server_problem_sits_on_its_field_until_that_field_changes() {
         messages_near("cf-code"),
         ["Error: That conference code is already in use. Enter a different code"]
     );
-    assert_eq!(document().active_element().unwrap().id(), "cf-summary");
+    focus_moves_to("cf-summary").await;
     assert_eq!(input("cf-description").value(), "Keep me");
     type_into("cf-code", "123457").await;
     assert!(messages_near("cf-code").is_empty());
 }
 
 #[wasm_bindgen_test]
-async fn role_and_rate_plan_refusals_are_said_in_plain_words() {
+async fn an_account_without_conferences_hears_so_right_after_signing_in() {
+    // The role (402) or the rate plan (403): the same plain words.
+    for (code, message) in [
+        (402, "Your role does not allow this."),
+        (403, "Your rate plan does not allow this."),
+    ] {
+        mount(&[("data-support-url", "https://help.example.com/conferences")]).await;
+        reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+        reply(200, &envelope(code, "", message, ""));
+        fill("cf-auth_username", "pat").await;
+        assert!(requests().is_empty(), "not before the sign-in is typed");
+        fill("cf-auth_password", "secret").await;
+        settle().await;
+        let sent = requests();
+        assert_eq!(sent.len(), 2, "the sign-in, then the check");
+        assert!(sent[1].0.ends_with("/conferences/create/"));
+        assert_eq!(sent[1].2, "auth_token=t&validation=1");
+        let refused = shown("#cf-refused").expect("the refusal");
+        assert_eq!(
+            refused.text_content().unwrap(),
+            "Your account cannot create conferences. Your phone company can turn this on. Contact support"
+        );
+        let link = refused.query_selector("a").unwrap().unwrap();
+        assert_eq!(
+            link.get_attribute("href").as_deref(),
+            Some("https://help.example.com/conferences")
+        );
+        assert!(shown("#cf-code").is_none(), "the form's fields are gone");
+        assert!(shown("#cf-submit").is_none());
+        assert!(shown("#cf-failure").is_none() && shown("#cf-summary").is_none());
+        focus_moves_to("cf-refused").await;
+    }
+    // Without a support address, no link.
     mount(&[]).await;
-    submit_answered_with(&envelope(402, "", "Your role does not allow this.", "")).await;
-    assert!(text("cf-failure").contains("Your account's role does not allow creating conferences"));
-    assert!(shown("#cf-failure").is_some());
-    assert!(
-        shown("#cf-failure button").is_none(),
-        "no retry for a refusal"
-    );
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
     reply(
         200,
-        &envelope(403, "", "Your rate plan does not allow this.", ""),
+        &envelope(402, "", "Your role does not allow this.", ""),
     );
-    click("cf-submit").await;
+    fill("cf-auth_username", "pat").await;
+    fill("cf-auth_password", "secret").await;
     settle().await;
-    assert!(text("cf-failure").contains("Your rate plan does not include conferences"));
+    let refused = shown("#cf-refused").expect("the refusal");
+    assert!(refused.query_selector("a").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_the_check_missed_stops_the_create_in_the_same_words() {
+    mount(&[]).await;
+    submit_answered_with(&envelope(402, "", "Your role does not allow this.", "")).await;
+    assert!(shown("#cf-refused").is_some());
+    assert!(shown("#cf-code").is_none() && shown("#cf-failure").is_none());
 }
 
 #[wasm_bindgen_test]
 async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retry() {
     mount(&[]).await;
     reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &may_create());
     js_sys::eval(r#"window.__replies.push({ status: 502, type: "text/html", body: "<html><script>window.__pwned = 1</script>Bad Gateway</html>" })"#).unwrap();
     sign_in_and_minimum().await;
     click("cf-submit").await;
@@ -640,8 +715,10 @@ async fn an_unexpected_reply_is_a_service_failure_with_what_came_back_and_a_retr
 #[wasm_bindgen_test]
 async fn a_second_submit_while_one_is_in_flight_does_nothing() {
     mount(&[]).await;
-    // The sign-in is held until every click is in.
+    // The sign-in (as the password field is left) is held until every
+    // click is in: they wait for it, and go as one.
     js_sys::eval(r#"window.__replies.push({ hold: true, body: '{"responses":[{"code":"200"}],"data":{"auth_token":"t"}}' })"#).unwrap();
+    reply(200, &may_create());
     reply(200, &envelope(201, "", "", ""));
     reply(200, &envelope(200, "", "OK", r#"{"id":1}"#));
     sign_in_and_minimum().await;
@@ -651,7 +728,11 @@ async fn a_second_submit_while_one_is_in_flight_does_nothing() {
     }
     release_when_asked(1).await;
     settle().await;
-    assert_eq!(requests().len(), 3, "one sign-in, one check, one create");
+    assert_eq!(
+        requests().len(),
+        4,
+        "one sign-in, its check, one validation, one create"
+    );
     assert_eq!(
         document()
             .query_selector(".cf-created-id")
@@ -665,7 +746,14 @@ async fn a_second_submit_while_one_is_in_flight_does_nothing() {
 
 #[wasm_bindgen_test]
 async fn a_token_from_the_host_skips_the_sign_in() {
-    mount(&[("data-token", "host.token"), ("data-customer", "2")]).await;
+    // Checked as the form starts.
+    mount_answering(
+        &[("data-token", "host.token"), ("data-customer", "2")],
+        &[may_create()],
+    )
+    .await;
+    settle().await;
+    assert_eq!(requests()[0].2, "auth_token=host.token&validation=1");
     assert!(
         by_id("cf-auth_username").is_some(),
         "in the page, for later"
@@ -680,9 +768,9 @@ async fn a_token_from_the_host_skips_the_sign_in() {
     click("cf-submit").await;
     settle().await;
     let sent = requests();
-    assert_eq!(sent.len(), 2);
+    assert_eq!(sent.len(), 3);
     assert_eq!(
-        sent[0].2,
+        sent[1].2,
         "auth_token=host.token&code=555&listenpin=5555&customer=2&validation=1"
     );
 }
@@ -729,6 +817,7 @@ async fn a_problem_with_an_unknown_key_shows_in_the_summary_and_goes_with_any_ch
 async fn a_failure_notice_stays_put_while_a_code_is_suggested() {
     mount(&[]).await;
     reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &may_create());
     reply(500, "Internal Server Error");
     sign_in_and_minimum().await;
     click("cf-submit").await;
@@ -760,6 +849,218 @@ async fn a_failure_notice_stays_put_while_a_code_is_suggested() {
     assert_eq!(input("cf-code").value(), "777123");
     let after = shown("#cf-failure").expect("the notice stays after the suggestion");
     assert_eq!(after.get_attribute("data-seen").as_deref(), Some("1"));
+}
+
+/// The button whose words are `words`.
+fn button(words: &str) -> HtmlElement {
+    document()
+        .query_selector_all("button")
+        .unwrap()
+        .values()
+        .into_iter()
+        .filter_map(|b| b.ok()?.dyn_into::<HtmlElement>().ok())
+        .find(|b| b.text_content().as_deref() == Some(words))
+        .unwrap_or_else(|| panic!("no button {words}"))
+}
+
+#[wasm_bindgen_test]
+async fn the_pins_are_one_question_with_one_rule_and_one_message() {
+    mount(&[]).await;
+    let group = by_id("cf-pins-hint")
+        .unwrap()
+        .closest("fieldset")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        group
+            .query_selector("legend")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "PINs"
+    );
+    assert_eq!(
+        text("cf-pins-hint"),
+        "Set at least one PIN. No two PINs may be the same."
+    );
+    let pins = ["cf-adminpin", "cf-talkpin", "cf-listenpin"];
+    for pin in pins {
+        assert!(group.contains(Some(&input(pin))), "{pin} in the group");
+        let described = input(pin).get_attribute("aria-describedby").unwrap();
+        assert_eq!(described, format!("cf-pins-hint {pin}-hint"), "{pin}");
+    }
+    // The rule is no longer with the code.
+    let code = input("cf-code").closest(".cf-group").unwrap().unwrap();
+    assert!(!code.text_content().unwrap().contains("at least one PIN"));
+
+    click("cf-submit").await;
+    let once = "Error: Enter at least one PIN: admin, talk or listen";
+    let form = document().query_selector(".cf-form").unwrap().unwrap();
+    assert_eq!(
+        form.text_content()
+            .unwrap()
+            .matches("Enter at least one PIN")
+            .count(),
+        1,
+        "said once on the form"
+    );
+    assert_eq!(text("cf-pins-msg-0"), once);
+    for pin in pins {
+        assert!(messages_near(pin).is_empty(), "not under {pin}");
+        let described = input(pin).get_attribute("aria-describedby").unwrap();
+        assert_eq!(
+            described,
+            format!("cf-pins-hint cf-pins-msg-0 {pin}-hint"),
+            "{pin}"
+        );
+        assert_eq!(
+            input(pin).get_attribute("aria-invalid").as_deref(),
+            Some("true")
+        );
+    }
+    // Two the same: that stays on the two PINs, and the group's goes.
+    fill("cf-adminpin", "4321").await;
+    fill("cf-talkpin", "4321").await;
+    assert!(by_id("cf-pins-msg-0").is_none());
+    let differ = "Error: Talk PIN must be different from Admin PIN";
+    assert_eq!(messages_near("cf-adminpin"), [differ]);
+    assert_eq!(messages_near("cf-talkpin"), [differ]);
+    assert!(messages_near("cf-listenpin").is_empty());
+    assert_eq!(input("cf-listenpin").get_attribute("aria-invalid"), None);
+}
+
+#[wasm_bindgen_test]
+async fn every_field_a_person_may_leave_says_it_is_optional() {
+    mount(&[]).await;
+    let optional = [
+        "cf-duration",
+        "cf-repeats",
+        "cf-count",
+        "cf-description",
+        "cf-owner",
+        "cf-customer",
+        "cf-callerid",
+        "cf-maximum",
+    ];
+    let labels = document().query_selector_all(".cf label").unwrap();
+    let mut seen = 0;
+    for i in 0..labels.length() {
+        let label: Element = labels.item(i).unwrap().dyn_into().unwrap();
+        let target = label.get_attribute("for").unwrap_or_default();
+        let words = label.text_content().unwrap();
+        let says = words.ends_with(" (optional)");
+        if optional.contains(&target.as_str()) {
+            seen += 1;
+        }
+        // Required (sign-in, code), one of the PINs (their group says one is
+        // needed), a checkbox (an answer either way), or the start's parts.
+        assert_eq!(
+            says,
+            optional.contains(&target.as_str()),
+            "{target}: {words}"
+        );
+    }
+    assert_eq!(seen, optional.len());
+    let start = document()
+        .query_selector(".cf-start legend")
+        .unwrap()
+        .unwrap();
+    assert_eq!(start.text_content().unwrap(), "Start (optional)");
+}
+
+#[wasm_bindgen_test]
+async fn more_settings_is_closed_until_it_holds_something_to_see() {
+    mount(&[]).await;
+    let more = by_id("cf-more").unwrap();
+    assert_eq!(more.local_name(), "details");
+    assert!(!more.has_attribute("open"), "closed at first");
+    for inside in [
+        "cf-description",
+        "cf-owner",
+        "cf-customer",
+        "cf-callerid",
+        "cf-maximum",
+        "cf-panel",
+        "cf-wait_music",
+    ] {
+        assert!(more.contains(Some(&input(inside))), "{inside} inside");
+    }
+    for outside in [
+        "cf-auth_username",
+        "cf-code",
+        "cf-talkpin",
+        "cf-start-date",
+        "cf-count",
+    ] {
+        assert!(!more.contains(Some(&input(outside))), "{outside} outside");
+    }
+    // A value put in from outside (a host's redraw restores what was typed).
+    fill("cf-maximum", "lots").await;
+    assert!(more.has_attribute("open"));
+    // Closed by the person: a submit that lists a problem inside opens it.
+    more.remove_attribute("open").unwrap();
+    click("cf-submit").await;
+    assert!(more.has_attribute("open"));
+    // The host fixed the customer: open from the start, to show it.
+    mount(&[("data-customer", "7")]).await;
+    assert!(by_id("cf-more").unwrap().has_attribute("open"));
+}
+
+#[wasm_bindgen_test]
+async fn suggest_before_signing_in_asks_only_for_the_sign_in() {
+    mount(&[]).await;
+    button("Suggest a code").click();
+    tick().await;
+    assert!(requests().is_empty(), "nothing to sign in with");
+    assert!(
+        shown("#cf-summary").is_none(),
+        "no summary of the whole form"
+    );
+    assert_eq!(
+        messages_near("cf-auth_username"),
+        ["Error: Enter your username"]
+    );
+    assert_eq!(
+        messages_near("cf-auth_password"),
+        ["Error: Enter your password"]
+    );
+    for untouched in ["cf-code", "cf-adminpin", "cf-talkpin", "cf-maximum"] {
+        assert!(messages_near(untouched).is_empty(), "{untouched}");
+    }
+    assert!(by_id("cf-pins-msg-0").is_none());
+    assert_eq!(
+        text("cf-status"),
+        "Sign in first, then ask for a code again."
+    );
+    focus_moves_to("cf-auth_username").await;
+    // Signed in, it suggests; still no summary.
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &may_create());
+    reply(200, &envelope(200, "", "OK", r#"{"code":"777001"}"#));
+    fill("cf-auth_username", "demo").await;
+    fill("cf-auth_password", "demo").await;
+    button("Suggest a code").click();
+    settle().await;
+    assert_eq!(input("cf-code").value(), "777001");
+    assert!(shown("#cf-summary").is_none());
+    assert!(messages_near("cf-auth_username").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_summary_goes_once_its_problems_are_fixed_and_stays_gone() {
+    mount(&[]).await;
+    reply(200, &envelope(200, "", "OK", r#"{"auth_token":"t"}"#));
+    reply(200, &may_create());
+    click("cf-submit").await;
+    assert!(shown("#cf-summary").is_some());
+    sign_in_and_minimum().await;
+    settle().await;
+    assert!(shown("#cf-summary").is_none(), "nothing left to list");
+    // A problem typed afterwards shows on its field, not in a summary.
+    fill("cf-code", "12a").await;
+    assert_eq!(messages_near("cf-code").len(), 1);
+    assert!(shown("#cf-summary").is_none());
 }
 
 // The created view: the invitations, their mailto: links and the calendar

@@ -1,5 +1,6 @@
 //! The form's submit flow, without signals: sign-in (a token where the
-//! switch has them), a look-up after a lost reply, `validation=1`, one
+//! switch has them) and, once per sign-in, whether it may create
+//! conferences at all; a look-up after a lost reply, `validation=1`, one
 //! re-sign-in when our token expired, and the real create; and the
 //! suggestion of an unused code. It talks to the switch through [`Api`] and
 //! reads and writes only the draft and the [`Session`], so its tests run
@@ -39,6 +40,9 @@ pub struct Session {
     token_is_ours: bool,
     /// The code of a create whose reply was lost: a retry checks it first.
     pub uncertain_code: Option<String>,
+    /// The switch has not refused this sign-in the right to create
+    /// conferences (see [`check_access`]): asked once per sign-in.
+    may_create: bool,
 }
 
 impl Session {
@@ -49,6 +53,13 @@ impl Session {
         if self.token_is_ours {
             self.drop_token(draft);
         }
+        // Someone else may be signing in: ask the switch about them.
+        self.may_create = false;
+    }
+
+    /// Whether this sign-in's right to create conferences was already asked.
+    pub fn access_known(&self) -> bool {
+        self.may_create
     }
 
     /// Our sign-in brought a token: the draft sends it from now on.
@@ -109,6 +120,9 @@ pub enum NotCreated {
     SignInNeeded {
         expired: bool,
     },
+    /// This account may not create conferences (its role, 402, or its rate
+    /// plan, 403): nothing the person can change in the form.
+    Denied,
     Failed(Failure),
 }
 
@@ -128,6 +142,47 @@ pub struct Failure {
     pub detail: Option<Unexpected>,
     /// Trying again may help (a timeout, a failing service).
     pub retry: bool,
+}
+
+/// What the app asks of the switch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Request {
+    /// [`check_access`]
+    Check,
+    /// [`suggest_code`]
+    Suggest,
+    /// [`create_conference`]
+    Create,
+}
+
+/// What a [`Request`] brought.
+#[derive(Debug, PartialEq)]
+pub enum Done {
+    Checked,
+    Suggested(Option<String>),
+    Created(CreatedConference),
+}
+
+/// Runs one request: one entry point, so the app holds one copy of the
+/// code that runs a call and takes its answer, whichever it is.
+pub async fn run(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    step: &dyn Fn(Step),
+    request: Request,
+) -> Result<Done, NotCreated> {
+    match request {
+        Request::Check => check_access(api, session, draft, step)
+            .await
+            .map(|()| Done::Checked),
+        Request::Suggest => suggest_code(api, session, draft, step)
+            .await
+            .map(Done::Suggested),
+        Request::Create => create_conference(api, session, draft, step)
+            .await
+            .map(Done::Created),
+    }
 }
 
 /// Creates the conference the draft describes. The draft's token is the one
@@ -187,6 +242,20 @@ pub async fn create_conference(
             Err(stopped(session, draft, stop, unclear))
         }
     }
+}
+
+/// Signs in, and finds out whether this sign-in may create conferences at
+/// all, before the person fills the form: the app asks right after the
+/// sign-in is typed or handed over. (A create or a suggestion does not ask
+/// again: a refusal they meet is [`NotCreated::Denied`] all the same.)
+pub async fn check_access(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    step: &dyn Fn(Step),
+) -> Result<(), NotCreated> {
+    let credentials = sign_in(api, session, draft, step).await?;
+    probe(api, session, draft, &credentials).await
 }
 
 /// An unused code (`conferences/unused/code`) in the draft's customer,
@@ -326,6 +395,41 @@ async fn sign_in(
     }
 }
 
+/// Whether these credentials may create conferences: a `validation=1`
+/// create of an empty draft. [assumed] The switch checks the caller's role
+/// (402) and rate plan (403) before the input (400): the vendor's page
+/// lists the privilege as a precondition of the call and its codes in
+/// that order, and our simulator answers so, but nothing public says which
+/// comes first. A switch that checked the input first would answer 400
+/// here, and the refusal would come at the create instead, as before.
+async fn probe(
+    api: &impl Api,
+    session: &mut Session,
+    draft: &mut Draft,
+    credentials: &Credentials,
+) -> Result<(), NotCreated> {
+    if session.may_create {
+        return Ok(());
+    }
+    let mut pairs = credentials.to_pairs();
+    pairs.push((Field::Validation.name(), "1".to_owned()));
+    match call(
+        api,
+        "conferences/create",
+        form::encode(pairs),
+        reply::parse_create,
+    )
+    .await
+    {
+        // Past the role and the plan: the empty draft itself is what it refuses.
+        Ok(_) | Err(Stop::Reply(Outcome::Invalid(_))) => {
+            session.may_create = true;
+            Ok(())
+        }
+        Err(stop) => Err(stopped(session, draft, stop, false)),
+    }
+}
+
 /// Where a call that gave no answer to use leaves the attempt.
 /// `maybe_created`: the switch may have stored the conference all the same.
 fn stopped(
@@ -359,8 +463,8 @@ fn refused(refusal: Refusal, maybe_created: bool) -> NotCreated {
     let plain = |id| (Message::new(id), None, false);
     let (message, detail, retry) = match refusal {
         Outcome::Invalid(invalid) => return NotCreated::Refused(server_problems(invalid)),
-        Outcome::RoleDenied => plain("failure.role"),
-        Outcome::RatePlanDenied => plain("failure.rate_plan"),
+        // The same for the person either way: only their provider can change it.
+        Outcome::RoleDenied | Outcome::RatePlanDenied => return NotCreated::Denied,
         Outcome::NotFound => plain("failure.not_found"),
         Outcome::Unexpected(u) => (
             Message::new("failure.unexpected")
@@ -490,6 +594,13 @@ mod tests {
     const CREATED: Answer = Ok((200, r#"{"responses":[{"code":"200"}],"data":{"id":42}}"#));
     const REFUSED: Answer = Ok((200, r#"{"responses":[{"code":"401"}]}"#));
     const NOT_FOUND: Answer = Ok((200, r#"{"responses":[{"code":"404"}]}"#));
+    /// The probe of a sign-in that may create: the empty draft refused.
+    const MAY_CREATE: Answer = Ok((
+        200,
+        r#"{"responses":[{"code":"400","key":"code","message":"Enter a conference code"}]}"#,
+    ));
+    const ROLE_DENIED: Answer = Ok((200, r#"{"responses":[{"code":"402"}]}"#));
+    const PLAN_DENIED: Answer = Ok((200, r#"{"responses":[{"code":"403"}]}"#));
 
     /// The fake switch never waits, so one poll finishes the flow.
     fn run<T>(future: impl Future<Output = T>) -> T {
@@ -594,6 +705,7 @@ mod tests {
             tokens_supported: Some(true),
             token_is_ours: true,
             uncertain_code: None,
+            may_create: true,
         };
         let mut draft = draft().with(Field::AuthToken, "old");
         let (result, _) = attempt(&switch, &mut session, &mut draft);
@@ -732,21 +844,67 @@ mod tests {
     }
 
     #[test]
-    fn denials_are_final_failures() {
-        for (body, words) in [
-            (r#"{"responses":[{"code":"402"}]}"#, "role"),
-            (r#"{"responses":[{"code":"403"}]}"#, "rate plan"),
-        ] {
-            let switch = FakeSwitch::new([
-                ("user/login", TOKEN),
-                ("conferences/create", Ok((200, body))),
-            ]);
-            let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
-            let Err(NotCreated::Failed(failure)) = result else {
-                panic!("{result:?}")
-            };
-            assert!(failure.message.to_string().contains(words) && !failure.retry);
+    fn a_role_or_plan_without_conferences_is_known_right_after_the_sign_in() {
+        for denied in [ROLE_DENIED, PLAN_DENIED] {
+            let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", denied)]);
+            let mut session = Session::default();
+            let mut draft = Draft::new()
+                .with(Field::AuthUsername, "alice")
+                .with(Field::AuthPassword, "secret");
+            let result = run(check_access(&switch, &mut session, &mut draft, &|_| {}));
+            assert_eq!(result, Err(NotCreated::Denied));
+            assert_eq!(switch.body(1), "auth_token=t1&validation=1");
+            assert!(!session.access_known(), "asked again next time");
         }
+    }
+
+    #[test]
+    fn a_sign_in_that_may_create_is_asked_once_and_again_for_another_sign_in() {
+        let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", MAY_CREATE)]);
+        let (mut session, mut draft) = (Session::default(), draft());
+        assert_eq!(
+            run(check_access(&switch, &mut session, &mut draft, &|_| {})),
+            Ok(())
+        );
+        // Nothing more to ask: no call at all.
+        let quiet = FakeSwitch::new([]);
+        assert_eq!(
+            run(check_access(&quiet, &mut session, &mut draft, &|_| {})),
+            Ok(())
+        );
+        // Another sign-in is asked about; a 201 (a switch that passes the
+        // empty draft) is no refusal either.
+        session.sign_in_changed(&mut draft);
+        assert!(!session.access_known());
+        let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", VALIDATED)]);
+        assert_eq!(
+            run(check_access(&switch, &mut session, &mut draft, &|_| {})),
+            Ok(())
+        );
+        assert!(session.access_known());
+    }
+
+    #[test]
+    fn a_refusal_at_the_create_is_denied_all_the_same() {
+        for denied in [ROLE_DENIED, PLAN_DENIED] {
+            let switch = FakeSwitch::new([("user/login", TOKEN), ("conferences/create", denied)]);
+            let (result, _) = attempt(&switch, &mut Session::default(), &mut draft());
+            assert_eq!(result, Err(NotCreated::Denied));
+        }
+    }
+
+    #[test]
+    fn a_host_token_is_probed_without_a_sign_in() {
+        let switch = FakeSwitch::new([("conferences/create", ROLE_DENIED)]);
+        let mut draft = Draft::new().with(Field::AuthToken, "host");
+        let result = run(check_access(
+            &switch,
+            &mut Session::default(),
+            &mut draft,
+            &|_| {},
+        ));
+        assert_eq!(result, Err(NotCreated::Denied));
+        assert_eq!(switch.body(0), "auth_token=host&validation=1");
     }
 
     #[test]
