@@ -462,6 +462,13 @@ async fn the_created_view_fits_a_narrow_screen_in_arabic() {
             .unwrap());
     }
     no_overflow(&b).await;
+    // The email links are targets a thumb can hit.
+    let heights = b
+        .js("return [...document.querySelectorAll('.cf-mail')].filter(a => a.getClientRects().length).map(a => a.getBoundingClientRect().height)")
+        .await;
+    let heights: Vec<f64> = serde_json::from_value(heights).unwrap();
+    assert_eq!(heights.len(), 3);
+    assert!(heights.iter().all(|&h| h >= 44.0), "{heights:?}");
     assert_eq!(
         b.accessibility_violations().await,
         Vec::<String>::new(),
