@@ -53,9 +53,11 @@ fn serve_css(s: &Server, name: &str, package_file: &str) -> String {
 }
 
 /// Sizes a person sees: for labels, inputs, buttons, legends, a checkbox
-/// and a select, [width, height, font size] in CSS pixels.
+/// and a select, [width, height, font size] in CSS pixels ("More settings"
+/// open, so that its checkbox is drawn).
 async fn sizes(b: &Browser) -> Value {
     b.js(r##"
+        document.getElementById("cf-more").open = true;
         const of = (css) => {
           const e = document.querySelector(css);
           const r = e.getBoundingClientRect();

@@ -71,8 +71,21 @@ async fn labels(b: &Browser) -> Vec<(String, String)> {
     found
 }
 
-/// Every parameter label shown is `catalog`'s, except `label.code`, which
-/// must be `code`: returns how many were compared.
+/// The parameters a person may leave as they are: their labels say so.
+const OPTIONAL: [&str; 8] = [
+    "duration",
+    "repeats",
+    "count",
+    "description",
+    "owner",
+    "customer",
+    "callerid",
+    "maximum",
+];
+
+/// Every parameter label shown is `catalog`'s, "(optional)" in its words
+/// where it is, except `label.code`, which must be `code`: returns how many
+/// were compared.
 async fn labels_are(b: &Browser, catalog: &Value, code: &str) -> usize {
     let mut compared = 0;
     for (control, text) in labels(b).await {
@@ -83,7 +96,12 @@ async fn labels_are(b: &Browser, catalog: &Value, code: &str) -> usize {
         if param == "code" {
             assert_eq!(text, code, "the code's label");
             compared += 1;
-        } else if let Some(expected) = catalog[format!("label.{param}")].as_str() {
+        } else if let Some(label) = catalog[format!("label.{param}")].as_str() {
+            let expected = if OPTIONAL.contains(&param) {
+                word(catalog, "label.optional").replace("{label}", label)
+            } else {
+                label.to_owned()
+            };
             assert_eq!(text, expected, "the label of {control}");
             compared += 1;
         }
