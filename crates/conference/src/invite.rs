@@ -171,6 +171,17 @@ pub fn text(
             .text("label", label)
             .text("value", value))
     };
+    // In a right-to-left text, a number read as part of the sentence comes
+    // out reversed ("+49 30" as "30 49+"): each is isolated left to right
+    // (U+2066 ... U+2069), as Unicode's bidi rules provide.
+    let rtl = catalog.is_rtl();
+    let ltr = |s: &str| {
+        if rtl {
+            format!("\u{2066}{s}\u{2069}")
+        } else {
+            s.to_owned()
+        }
+    };
     let noted = |text: &str, note: Option<&str>| match note {
         Some(note) => say(Message::new("invite.noted")
             .text("text", text)
@@ -192,7 +203,7 @@ pub fn text(
     }
 
     lines.push(String::new());
-    let number = |d: &DialIn| noted(&d.number, d.label.as_deref());
+    let number = |d: &DialIn| noted(&ltr(&d.number), d.label.as_deref());
     match details.numbers {
         [] => lines.push(say(Message::new("invite.call_given"))),
         [one] => lines.push(say(Message::new("invite.call").text("number", number(one)))),
@@ -201,14 +212,17 @@ pub fn text(
             lines.extend(all.iter().map(|d| format!("• {}", number(d))));
         }
     }
-    lines.push(field(catalog.label(Field::Code), conference.code()));
+    lines.push(field(catalog.label(Field::Code), &ltr(conference.code())));
     match pin {
-        Some((f, pin)) => lines.push(field(catalog.label(f), pin)),
+        Some((f, pin)) => lines.push(field(catalog.label(f), &ltr(pin))),
         None => {
             for (f, pin) in conference.pins() {
-                lines.push(field(catalog.label(f), pin));
+                lines.push(field(catalog.label(f), &ltr(pin)));
             }
-            lines.push(field(catalog.text("created.id"), &details.id.to_string()));
+            lines.push(field(
+                catalog.text("created.id"),
+                &ltr(&details.id.to_string()),
+            ));
         }
     }
 

@@ -264,6 +264,7 @@ proptest! {
                     let shown = role == Role::Organiser || role.pin() == Some(field);
                     let line = words
                         .lines()
+                        .map(|l| l.trim_end_matches('\u{2069}')) // a right-to-left text's isolate
                         .any(|l| l.starts_with(catalog.label(field)) && l.ends_with(pin));
                     prop_assert_eq!(line, shown, "{}: {}", lang, words);
                 }
@@ -306,4 +307,29 @@ proptest! {
         let crlf = body.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
         prop_assert_eq!(pairs, vec![("subject".to_owned(), subject), ("body".to_owned(), crlf)]);
     }
+}
+
+#[test]
+fn numbers_in_a_right_to_left_invitation_keep_their_order() {
+    let c = Conference::from_draft(
+        &Draft::new()
+            .with(Field::Code, "123456")
+            .with(Field::TalkPin, "2468"),
+    )
+    .unwrap();
+    let numbers = invite::parse_numbers("+49 30 901820 (Berlin)").unwrap();
+    let details = invite::Details {
+        id: 7,
+        numbers: &numbers,
+        zone: None,
+    };
+    let isolated = |s: &str| format!("\u{2066}{s}\u{2069}");
+    let ar = invite::text(&c, Role::Speaker, &details, &catalog("ar"), &invite::Plain).unwrap();
+    for n in ["+49 30 901820", "123456", "2468"] {
+        assert!(ar.contains(&isolated(n)), "{n} not isolated in {ar}");
+    }
+    // Left-to-right languages get the numbers as they are.
+    let en = invite::text(&c, Role::Speaker, &details, &catalog("en"), &invite::Plain).unwrap();
+    assert!(!en.contains('\u{2066}'), "{en}");
+    assert!(en.contains("+49 30 901820"), "{en}");
 }
