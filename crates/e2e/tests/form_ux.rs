@@ -222,8 +222,13 @@ async fn suggest_before_signing_in_names_only_the_sign_in_fields() {
 
 #[tokio::test]
 async fn a_refused_account_hears_so_after_signing_in_and_never_reaches_the_fields() {
+    // The server's page has the operator's support address (--support-url);
+    // a host page sets its own (data-support-url).
     let s = Server::start_with_pages(
-        &[],
+        &[
+            "--support-url",
+            "https://help.example.com/conferences?from=form",
+        ],
         &[(
             "de.html",
             "data-api-base=/api/json/ data-lang=de data-support-url=https://support.example.com/",
@@ -238,7 +243,12 @@ async fn a_refused_account_hears_so_after_signing_in_and_never_reaches_the_field
     let refused = b.wait_for("#cf-refused").await;
     assert_eq!(
         refused.text().await.unwrap(),
-        "Your account cannot create conferences. Your phone company can turn this on."
+        "Your account cannot create conferences. Your phone company can turn this on. Contact support"
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#cf-refused a').href")
+            .await,
+        "https://help.example.com/conferences?from=form"
     );
     for field in ["#cf-code", "#cf-talkpin", "#cf-submit", "#cf-more"] {
         assert!(!b.visible(field).await, "{field} is gone");

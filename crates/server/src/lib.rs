@@ -93,6 +93,9 @@ pub struct Options {
     /// Operator wording for the form: <lang>.json files of message ids and text.
     #[arg(long, value_name = "DIR")]
     messages: Option<PathBuf>,
+    /// Where an account that may not create conferences can ask for help (a link)
+    #[arg(long, value_name = "URL", value_parser = messages::support_url)]
+    support_url: Option<String>,
     /// Tests only: fault injection and a request log under /_test/.
     #[cfg(feature = "test-hooks")]
     #[arg(long)]
@@ -121,17 +124,22 @@ pub struct AppState {
     csp: String,
     body_timeout: Duration,
     trust_forwarded_for: bool,
-    /// `--messages`: the catalogs and the page that points at them.
+    /// `--messages` and `--support-url`: the catalogs and the page that
+    /// points at them.
     messages: Option<Messages>,
 }
 
 /// Loads what the options name (accounts, database, catalogs); an error
 /// says which file and what is wrong.
 pub fn app_state(options: &Options) -> Result<AppState, String> {
-    let messages = options
-        .messages
-        .as_deref()
-        .map(|dir| Messages::load(dir, &options.dist))
+    let messages = (options.messages.is_some() || options.support_url.is_some())
+        .then(|| {
+            Messages::load(
+                options.messages.as_deref(),
+                options.support_url.as_deref(),
+                &options.dist,
+            )
+        })
         .transpose()?;
     let backend = match &options.upstream {
         Some(url) => Backend::Upstream(Upstream::new(url)?),

@@ -3,6 +3,9 @@
 //! and served from memory at `/messages/<lang>.json`; the app's page gets
 //! `data-messages="/messages/{lang}.json"` on the form's element, so the form
 //! knows where to look (the browser puts in the language).
+//!
+//! `--support-url URL` puts `data-support-url` on the same element: the link
+//! an account that may not create conferences is shown.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -26,9 +29,9 @@ const MAX_FILE_BYTES: u64 = 256 * 1024;
 const ATTRIBUTE: &str = r#"data-messages="/messages/{lang}.json""#;
 
 pub(crate) struct Messages {
-    /// Language tag to its catalog, as compact JSON.
-    catalogs: HashMap<String, Bytes>,
-    /// index.html with [`ATTRIBUTE`] on the form's element.
+    /// Language tag to its catalog, as compact JSON (with `--messages`).
+    catalogs: Option<HashMap<String, Bytes>>,
+    /// index.html with the settings' attributes on the form's element.
     page: Bytes,
     /// A validator for the page, so `no-cache` costs a 304, not the page.
     etag: HeaderValue,
@@ -36,9 +39,22 @@ pub(crate) struct Messages {
 
 impl Messages {
     /// Reads and checks every message file in `dir`, and the page from
-    /// `dist`. Any error names the file and what is wrong with it.
-    pub(crate) fn load(dir: &Path, dist: &Path) -> Result<Messages, String> {
-        let catalogs = read_catalogs(dir)?;
+    /// `dist`, which gets the attributes of `dir` and `support_url`. Any
+    /// error names the file and what is wrong with it.
+    pub(crate) fn load(
+        dir: Option<&Path>,
+        support_url: Option<&str>,
+        dist: &Path,
+    ) -> Result<Messages, String> {
+        let catalogs = dir.map(read_catalogs).transpose()?;
+        let attributes: Vec<String> = [
+            dir.map(|_| ATTRIBUTE.to_owned()),
+            support_url.map(|url| format!("data-support-url=\"{}\"", escape(url))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let attributes = attributes.join(" ");
         let index = dist.join("index.html");
         let html = std::fs::read_to_string(&index).map_err(|e| {
             format!(
@@ -46,9 +62,9 @@ impl Messages {
                 index.display()
             )
         })?;
-        let page = with_attribute(&html).ok_or_else(|| {
+        let page = with_attribute(&html, &attributes).ok_or_else(|| {
             format!(
-                "{}: no element with id=\"conference-form\" to carry {ATTRIBUTE}",
+                "{}: no element with id=\"conference-form\" to carry {attributes}",
                 index.display()
             )
         })?;
@@ -64,7 +80,11 @@ impl Messages {
 
     /// The languages that have a file, sorted.
     pub(crate) fn languages(&self) -> Vec<&str> {
-        let mut languages: Vec<&str> = self.catalogs.keys().map(String::as_str).collect();
+        let mut languages: Vec<&str> = self
+            .catalogs
+            .iter()
+            .flat_map(|c| c.keys().map(String::as_str))
+            .collect();
         languages.sort_unstable();
         languages
     }
@@ -135,10 +155,32 @@ fn check(bytes: &[u8]) -> Result<Vec<u8>, String> {
     serde_json::to_vec(&value).map_err(|e| e.to_string())
 }
 
-/// `html` with [`ATTRIBUTE`] right after the tag name of the element whose
-/// id is `conference-form` (first, so it wins over one already there: a
+/// `--support-url`: an address a browser opens as a link, `https://` or
+/// `http://` or a path on this server (no `javascript:`), of printable
+/// characters only.
+pub(crate) fn support_url(text: &str) -> Result<String, String> {
+    let scheme = ["https://", "http://", "/"]
+        .iter()
+        .any(|start| text.starts_with(start));
+    if scheme && !text.starts_with("//") && text.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(text.to_owned())
+    } else {
+        Err("an https:// or http:// address, or a path starting with /, without spaces".into())
+    }
+}
+
+/// `text` as an HTML attribute value in double quotes.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `html` with `attributes` right after the tag name of the element whose
+/// id is `conference-form` (first, so they win over ones already there: a
 /// browser keeps the first of a repeated attribute).
-fn with_attribute(html: &str) -> Option<String> {
+fn with_attribute(html: &str, attributes: &str) -> Option<String> {
     let mut from = 0;
     // Quoted either way, or bare as a minifier writes it (`id=conference-form>`).
     let needles = [
@@ -171,7 +213,7 @@ fn with_attribute(html: &str) -> Option<String> {
             continue;
         }
         let at = open + 1 + name_len;
-        return Some(format!("{} {ATTRIBUTE}{}", &html[..at], &html[at..]));
+        return Some(format!("{} {attributes}{}", &html[..at], &html[at..]));
     }
     None
 }
@@ -183,15 +225,14 @@ pub(crate) async fn catalog(
     State(app): State<Arc<AppState>>,
     UrlPath(file): UrlPath<String>,
 ) -> Response {
-    let found = app.messages.as_ref().zip(
+    let found = app.messages.as_ref().and_then(|m| m.catalogs.as_ref()).zip(
         file.strip_suffix(".json")
             .filter(|lang| is_language_tag(lang)),
     );
-    let Some((messages, lang)) = found else {
+    let Some((catalogs, lang)) = found else {
         return not_found().await;
     };
-    let body = messages
-        .catalogs
+    let body = catalogs
         .get(lang)
         .cloned()
         .unwrap_or_else(|| Bytes::from_static(b"{}"));
@@ -209,8 +250,9 @@ pub(crate) async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
 }
 
-/// The app's page with [`ATTRIBUTE`], from memory (the compression layer
-/// compresses it). Only routed with `--messages`.
+/// The app's page with the settings' attributes, from memory (the
+/// compression layer compresses it). Only routed with `--messages` or
+/// `--support-url`.
 pub(crate) fn page(app: &AppState, request: &HeaderMap) -> Response {
     let Some(messages) = &app.messages else {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
@@ -266,21 +308,49 @@ mod tests {
     fn the_attribute_goes_on_the_forms_element() {
         let html = r#"<body><p data-id="conference-form">id="conference-form"</p><div id="conference-form" data-page></div></body>"#;
         assert_eq!(
-            with_attribute(html).unwrap(),
+            with_attribute(html, ATTRIBUTE).unwrap(),
             r#"<body><p data-id="conference-form">id="conference-form"</p><div data-messages="/messages/{lang}.json" id="conference-form" data-page></div></body>"#
         );
         assert_eq!(
-            with_attribute("<main\nid='conference-form'>").unwrap(),
+            with_attribute("<main\nid='conference-form'>", ATTRIBUTE).unwrap(),
             r#"<main data-messages="/messages/{lang}.json"
 id='conference-form'>"#
         );
-        assert_eq!(with_attribute("<div id=\"other\"></div>"), None);
+        assert_eq!(with_attribute("<div id=\"other\"></div>", ATTRIBUTE), None);
         // As the release build's minified index.html writes it.
         assert_eq!(
-            with_attribute("<div data-api-base=/api/json/ id=conference-form></div>").unwrap(),
+            with_attribute(
+                "<div data-api-base=/api/json/ id=conference-form></div>",
+                ATTRIBUTE
+            )
+            .unwrap(),
             r#"<div data-messages="/messages/{lang}.json" data-api-base=/api/json/ id=conference-form></div>"#
         );
-        assert_eq!(with_attribute("<div id=conference-formx></div>"), None);
+        assert_eq!(
+            with_attribute("<div id=conference-formx></div>", ATTRIBUTE),
+            None
+        );
+    }
+
+    #[test]
+    fn a_support_address_is_a_link_and_goes_into_the_page_escaped() {
+        for good in ["https://help.example.com/a?b=1&c=2", "http://x", "/support"] {
+            assert_eq!(support_url(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example",
+            "help",
+            "https://a b",
+            "",
+        ] {
+            assert!(support_url(bad).is_err(), "{bad}");
+        }
+        let attribute = format!("data-support-url=\"{}\"", escape("/a?b=1&c=\"<x>"));
+        assert_eq!(
+            with_attribute("<div id=conference-form></div>", &attribute).unwrap(),
+            r#"<div data-support-url="/a?b=1&amp;c=&quot;&lt;x&gt;" id=conference-form></div>"#
+        );
     }
 
     #[test]
