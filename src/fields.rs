@@ -355,7 +355,7 @@ fn start_input(
 /// control is filled in, which gives the API's defaults: no start date,
 /// midnight.
 fn start_values(text: &str, fields: &[Field]) -> Vec<(Field, String)> {
-    let numbers: Vec<&str> = text.split(['-', ':']).collect();
+    let numbers: Vec<&[u8]> = text.as_bytes().split(|b| !b.is_ascii_digit()).collect();
     fields
         .iter()
         .enumerate()
@@ -370,13 +370,11 @@ fn start_values(text: &str, fields: &[Field]) -> Vec<(Field, String)> {
 }
 
 /// `"09"` → `"9"`, `"00"` → `"0"`: the API's integers, written plainly.
-fn trim_zeros(s: &str) -> String {
-    let t = s.trim_start_matches('0');
-    if t.is_empty() {
-        "0".into()
-    } else {
-        t.into()
-    }
+fn trim_zeros(digits: &[u8]) -> String {
+    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    // All zeros (or none typed): one zero.
+    let kept = &digits[zeros.min(digits.len().saturating_sub(1))..];
+    kept.iter().map(|&d| char::from(d)).collect()
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ impl FormState {
         self.open_more_for(fields);
         // Every problem the summary listed is fixed: it goes, and a problem
         // typed later shows on its field, not in a list no submit asked for.
-        if self.summary().is_empty() {
+        if !self.blocked() {
             self.summary_open.set(false);
         }
     }
@@ -206,6 +206,12 @@ impl FormState {
             .with(|s| problems.extend(s.iter().map(switch_problem).filter(concerns)));
         problems.dedup_by(|a, b| a.severity == b.severity && a.message == b.message);
         Report { problems }
+    }
+
+    /// Whether anything blocks a submit: an error of the form's, or a
+    /// complaint of the switch's.
+    pub fn blocked(&self) -> bool {
+        self.report.with_untracked(Report::has_errors) || !self.server.with_untracked(Vec::is_empty)
     }
 
     /// Every blocking problem, in form order, those on no field the form

@@ -23,8 +23,7 @@ pub fn submit(form: FormState) {
     form.phase.set(Phase::Editing);
     // The failure notice is drawn once: a new attempt's starts folded.
     crate::dom::fold("cf-failure-details");
-    if form.report.with_untracked(|r| r.has_errors()) || !form.server.with_untracked(Vec::is_empty)
-    {
+    if form.blocked() {
         open_summary(form);
         return;
     }
