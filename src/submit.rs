@@ -248,6 +248,10 @@ pub fn generate_pin(form: FormState, field: Field) {
         .take(10)
         .find(|pin| !pin.is_empty() && !others.contains(pin))
         .unwrap_or_default();
-    form.input(&[field], vec![(field, pin)]);
+    form.input(&[field], vec![(field, pin.clone())]);
     form.leave(&[field]);
+    // Said in the live region: a person who cannot see the field hears it.
+    form.status.set(say(&Message::new("status.generated")
+        .text("label", crate::i18n::label(field))
+        .text("pin", pin)));
 }

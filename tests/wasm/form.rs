@@ -801,6 +801,18 @@ async fn generate_makes_distinct_random_pins() {
         assert!(pin.bytes().all(|b| b.is_ascii_digit()));
     }
     assert!(pins[0] != pins[1] && pins[1] != pins[2] && pins[0] != pins[2]);
+    // The last one is said in the live region, with its name.
+    assert_eq!(
+        by_id("cf-status").unwrap().text_content().unwrap(),
+        format!("New Listen PIN: {}.", pins[2])
+    );
+    assert_eq!(
+        by_id("cf-status")
+            .unwrap()
+            .get_attribute("aria-live")
+            .as_deref(),
+        Some("polite")
+    );
 }
 
 #[wasm_bindgen_test]
