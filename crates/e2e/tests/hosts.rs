@@ -139,10 +139,16 @@ async fn framework_hosts_and_a_small_root_font_leave_the_form_as_designed() {
 async fn a_host_policy_without_wasm_gets_the_form_in_a_frame_that_creates() {
     let s = Server::start(&[]);
     // The host allows our scripts and frames, but not WebAssembly.
+    // The host listens for the event on the element, as the README says.
     s.write_site_file(
-        "hosts/strict.html",
-        host_page(&[], Some("script-src 'self'; frame-src 'self'"), DIV).as_bytes(),
+        "hosts/listen.js",
+        b"window.hostEvents = []; document.getElementById('conference-form').addEventListener('conference-created', (e) => window.hostEvents.push(e.detail));",
     );
+    let page = host_page(&[], Some("script-src 'self'; frame-src 'self'"), DIV).replace(
+        "</body>",
+        "<script src=\"/hosts/listen.js\"></script></body>",
+    );
+    s.write_site_file("hosts/strict.html", page.as_bytes());
     let b = Browser::start(DESKTOP).await;
     b.client.goto(&s.url("/hosts/strict.html")).await.unwrap();
     let frame = b.wait_for("#conference-form iframe").await;
@@ -159,6 +165,15 @@ async fn a_host_policy_without_wasm_gets_the_form_in_a_frame_that_creates() {
     create_through(&b, &s, "710300").await;
     let id = b.text(".cf-created-id").await;
     b.client.enter_parent_frame().await.unwrap();
+    // The host heard of it on its own element, through the frame.
+    b.until("the host heard of it", || async {
+        b.js("return window.hostEvents.length").await == 1
+    })
+    .await;
+    assert_eq!(
+        b.js("return String(window.hostEvents[0].id)").await,
+        id.trim()
+    );
     // The frame is as tall as its content: no inner scroll bar.
     b.until("the frame's height follows its content", || async {
         let h = b
