@@ -27,6 +27,21 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// A shipped catalog, i18n/<lang>.json: the tests expect its words.
+pub fn words(lang: &str) -> Value {
+    let file = workspace().join("i18n").join(format!("{lang}.json"));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// One message's text in a catalog (which must have it).
+pub fn word(catalog: &Value, id: &str) -> String {
+    catalog[id]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {id} in the catalog"))
+        .to_owned()
+}
+
 /// Where `cargo xtask setup` installs the npm tools and the host
 /// frameworks' CSS the embedding tests load.
 pub fn tools_dir() -> PathBuf {
@@ -137,10 +152,16 @@ impl Server {
 
     /// `conferences/get` by code, as demo: the stored conference's data.
     pub async fn stored(&self, code: &str) -> Option<Value> {
+        self.stored_for("demo", code).await
+    }
+
+    /// A conference as `user` (whose password is its name, as the demo
+    /// accounts' are) sees it: `conferences/get` by code.
+    pub async fn stored_for(&self, user: &str, code: &str) -> Option<Value> {
         let reply = self
             .api(
                 "conferences/get",
-                format!("auth_username=demo&auth_password=demo&code={code}"),
+                format!("auth_username={user}&auth_password={user}&code={code}"),
             )
             .await;
         (reply["responses"][0]["code"] == "200").then(|| reply["data"].clone())

@@ -13,20 +13,6 @@ use fantoccini::Locator;
 use icalendar::{CalendarDateTime, Component, DatePerhapsTime};
 use serde_json::{json, Value};
 
-/// A shipped catalog, i18n/<lang>.json.
-fn words(lang: &str) -> Value {
-    let file = workspace().join("i18n").join(format!("{lang}.json"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn word(catalog: &Value, id: &str) -> String {
-    catalog[id]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {id} in the catalog"))
-        .to_owned()
-}
-
 /// The switch's numbers and zone, as an operator sets them on the page.
 const DIAL_IN: &str = "+49 30 901820 (Berlin); +41 44 668 1800 (Zürich)";
 const PAGE: (&str, &str) = (

@@ -5,19 +5,11 @@
 //! 375 px go to screenshots/ux-375-*.png.
 
 use e2e::*;
-use serde_json::Value;
 
 const PHONE: Screen = Screen {
     width: 375,
     dark: false,
 };
-
-/// A shipped catalog, i18n/<lang>.json.
-fn words(lang: &str) -> Value {
-    let file = workspace().join("i18n").join(format!("{lang}.json"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_json::from_str(&text).unwrap()
-}
 
 /// Every control a person can see that is smaller than 44 × 44 CSS pixels:
 /// inputs, selects, buttons, disclosures' summaries and links. A checkbox
@@ -63,24 +55,6 @@ async fn more_open(b: &Browser) -> bool {
         .await
         .as_bool()
         .unwrap()
-}
-
-/// A conference as `user` sees it (`conferences/get` by code).
-async fn stored_for(s: &Server, user: &str, code: &str) -> Option<Value> {
-    let reply = reqwest::Client::new()
-        .post(s.url("/api/json/conferences/get/"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "auth_username={user}&auth_password={user}&code={code}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let reply: Value = serde_json::from_str(&reply).unwrap();
-    (reply["responses"][0]["code"] == "200").then(|| reply["data"].clone())
 }
 
 /// The API calls the server saw: (function, validation=1, result code).
@@ -309,7 +283,7 @@ async fn a_resellers_second_conference_keeps_customer_2() {
     b.click("#cf-submit").await;
     b.created_id().await;
     assert_eq!(
-        stored_for(&s, "reseller", "710010").await.unwrap()["customer"],
+        s.stored_for("reseller", "710010").await.unwrap()["customer"],
         2
     );
     let another = b
@@ -324,7 +298,7 @@ async fn a_resellers_second_conference_keeps_customer_2() {
     b.click("#cf-submit").await;
     b.created_id().await;
     assert_eq!(
-        stored_for(&s, "reseller", "710011").await.unwrap()["customer"],
+        s.stored_for("reseller", "710011").await.unwrap()["customer"],
         2,
         "not the reseller's own customer"
     );

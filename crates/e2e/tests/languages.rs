@@ -6,23 +6,6 @@
 use e2e::*;
 use serde_json::Value;
 
-/// A shipped catalog, i18n/<lang>.json.
-fn words(lang: &str) -> Value {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../i18n")
-        .join(format!("{lang}.json"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-/// One message's text in a catalog (which must have it).
-fn word(catalog: &Value, id: &str) -> String {
-    catalog[id]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {id} in the catalog"))
-        .to_owned()
-}
-
 /// A browser reading `locale`, checked: headless Chromium is picky about it.
 async fn browser_in(screen: Screen, locale: &str) -> Browser {
     let b = Browser::start_in(screen, locale).await;
