@@ -103,10 +103,7 @@ pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
         log.display()
     ));
     let server_build = Background::start(
-        cmd!(
-            sh,
-            "cargo build -p conference-server {features...}"
-        ),
+        cmd!(sh, "cargo build -p conference-server {features...}"),
         &log,
     )?;
     setup(sh, Need::Build)?;
