@@ -96,6 +96,12 @@ pub struct Options {
     /// Where an account that may not create conferences can ask for help (a link)
     #[arg(long, value_name = "URL", value_parser = messages::support_url)]
     support_url: Option<String>,
+    /// The numbers callers dial, for the invitations: "+44 20 7946 0000 (UK); +1 415 555 0100"
+    #[arg(long, value_name = "NUMBERS", value_parser = messages::dial_in)]
+    dial_in: Option<String>,
+    /// The switch's time zone (IANA name, e.g. Europe/London), for the calendar file
+    #[arg(long, value_name = "ZONE", value_parser = messages::time_zone)]
+    time_zone: Option<String>,
     /// Tests only: fault injection and a request log under /_test/.
     #[cfg(feature = "test-hooks")]
     #[arg(long)]
@@ -124,22 +130,25 @@ pub struct AppState {
     csp: String,
     body_timeout: Duration,
     trust_forwarded_for: bool,
-    /// `--messages` and `--support-url`: the catalogs and the page that
-    /// points at them.
+    /// `--messages` and the page's settings (`--support-url`, `--dial-in`,
+    /// `--time-zone`): the catalogs and the page that carries them.
     messages: Option<Messages>,
 }
 
 /// Loads what the options name (accounts, database, catalogs); an error
 /// says which file and what is wrong.
 pub fn app_state(options: &Options) -> Result<AppState, String> {
-    let messages = (options.messages.is_some() || options.support_url.is_some())
-        .then(|| {
-            Messages::load(
-                options.messages.as_deref(),
-                options.support_url.as_deref(),
-                &options.dist,
-            )
-        })
+    // The page's settings, as the data-* attributes of its form element.
+    let settings: Vec<(&str, &str)> = [
+        ("data-support-url", &options.support_url),
+        ("data-dial-in", &options.dial_in),
+        ("data-time-zone", &options.time_zone),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.as_deref()?)))
+    .collect();
+    let messages = (options.messages.is_some() || !settings.is_empty())
+        .then(|| Messages::load(options.messages.as_deref(), &settings, &options.dist))
         .transpose()?;
     let backend = match &options.upstream {
         Some(url) => Backend::Upstream(Upstream::new(url)?),

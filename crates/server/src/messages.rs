@@ -39,21 +39,23 @@ pub(crate) struct Messages {
 
 impl Messages {
     /// Reads and checks every message file in `dir`, and the page from
-    /// `dist`, which gets the attributes of `dir` and `support_url`. Any
+    /// `dist`, which gets the attributes of `dir` and the `settings`. Any
     /// error names the file and what is wrong with it.
     pub(crate) fn load(
         dir: Option<&Path>,
-        support_url: Option<&str>,
+        settings: &[(&str, &str)],
         dist: &Path,
     ) -> Result<Messages, String> {
         let catalogs = dir.map(read_catalogs).transpose()?;
-        let attributes: Vec<String> = [
-            dir.map(|_| ATTRIBUTE.to_owned()),
-            support_url.map(|url| format!("data-support-url=\"{}\"", escape(url))),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let attributes: Vec<String> = dir
+            .map(|_| ATTRIBUTE.to_owned())
+            .into_iter()
+            .chain(
+                settings
+                    .iter()
+                    .map(|(name, value)| format!("{name}=\"{}\"", escape(value))),
+            )
+            .collect();
         let attributes = attributes.join(" ");
         let index = dist.join("index.html");
         let html = std::fs::read_to_string(&index).map_err(|e| {
@@ -167,6 +169,21 @@ pub(crate) fn support_url(text: &str) -> Result<String, String> {
     } else {
         Err("an https:// or http:// address, or a path starting with /, without spaces".into())
     }
+}
+
+/// `--dial-in`: the numbers as the invitations read them (the core's own
+/// parser), refused at startup rather than warned about in every browser.
+pub(crate) fn dial_in(text: &str) -> Result<String, String> {
+    conference::invite::parse_numbers(text)
+        .map(|_| text.to_owned())
+        .map_err(|bad| bad.to_string())
+}
+
+/// `--time-zone`: an IANA zone name, as the calendar file writes it.
+pub(crate) fn time_zone(text: &str) -> Result<String, String> {
+    conference::ics::Zone::new(text)
+        .map(|_| text.to_owned())
+        .ok_or_else(|| "an IANA time zone name, such as Europe/London".into())
 }
 
 /// `text` as an HTML attribute value in double quotes.
@@ -329,6 +346,29 @@ id='conference-form'>"#
         assert_eq!(
             with_attribute("<div id=conference-formx></div>", ATTRIBUTE),
             None
+        );
+    }
+
+    #[test]
+    fn the_invitation_settings_are_checked_and_go_into_the_page_escaped() {
+        assert!(dial_in("+44 20 7946 0000 (UK); +1 415 555 0100").is_ok());
+        assert!(dial_in("call the office").is_err());
+        assert!(time_zone("Europe/London").is_ok());
+        assert!(time_zone("Europe/London; evil").is_err());
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dist.path().join("index.html"),
+            "<div data-api-base=/api/json/ id=conference-form></div>",
+        )
+        .unwrap();
+        let settings = [
+            ("data-dial-in", "+44 20 7946 0000 (Smith & \"Co\")"),
+            ("data-time-zone", "Europe/London"),
+        ];
+        let m = Messages::load(None, &settings, dist.path()).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&m.page).unwrap(),
+            r#"<div data-dial-in="+44 20 7946 0000 (Smith &amp; &quot;Co&quot;)" data-time-zone="Europe/London" data-api-base=/api/json/ id=conference-form></div>"#
         );
     }
 
