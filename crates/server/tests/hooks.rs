@@ -37,30 +37,27 @@ async fn inject(s: &Server, query: &str) -> u16 {
     hook(s, &format!("/_test/faults?{query}")).await
 }
 
-/// How many requests a slow fault is holding now.
-async fn delayed(s: &Server) -> u64 {
-    let text = client()
-        .get(s.url("/_test/delayed"))
+/// What a GET of a `/_test/` route answers.
+async fn hook_text(s: &Server, path: &str) -> String {
+    client()
+        .get(s.url(path))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// How many requests a slow fault is holding now.
+async fn delayed(s: &Server) -> u64 {
+    let text = hook_text(s, "/_test/delayed").await;
     text.parse().unwrap_or_else(|_| panic!("{text:?}"))
 }
 
 /// The request log: names and facts, never values.
 async fn requests(s: &Server) -> Vec<Value> {
-    let text = client()
-        .get(s.url("/_test/requests"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&hook_text(s, "/_test/requests").await).unwrap()
 }
 
 #[tokio::test]
