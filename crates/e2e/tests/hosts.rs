@@ -225,20 +225,23 @@ async fn the_custom_element_survives_route_changes_and_takes_a_new_token_at_once
     // A router in miniature: each route change removes the view and draws
     // the next; the form's view holds <conference-form>.
     let router = r#"<nav><button type="button" id="to-form">Form</button>
+        <button type="button" id="to-form-de">Formular</button>
         <button type="button" id="to-other">Other</button></nav><div id="view"></div>"#;
     s.write_site_file("hosts/router.js", br#"
         const view = document.getElementById("view");
-        const show = (which) => {
+        const show = (which, lang) => {
           view.replaceChildren();
           if (which === "form") {
             const el = document.createElement("conference-form");
             el.setAttribute("api-base", "/api/json/");
+            if (lang) el.setAttribute("lang", lang);
             view.append(el);
           } else {
             view.append(Object.assign(document.createElement("p"), { id: "other", textContent: "Another page" }));
           }
         };
         document.getElementById("to-form").onclick = () => show("form");
+        document.getElementById("to-form-de").onclick = () => show("form", "de");
         document.getElementById("to-other").onclick = () => show("other");
         window.hostEvents = [];
         document.addEventListener("conference-created", (e) => window.hostEvents.push(e.detail));
@@ -262,10 +265,23 @@ async fn the_custom_element_survives_route_changes_and_takes_a_new_token_at_once
         1,
         "one form, however often the route changed"
     );
-    // Typed, then the host hands over a token: the sign-in goes at once,
-    // and what was typed stays.
+    // Typed, then the route comes back with other settings (German): the
+    // form is drawn anew in them, and what was typed stays.
     b.type_into("#cf-code", "710400").await;
     b.type_into("#cf-talkpin", "246810").await;
+    b.click("#to-other").await;
+    b.wait_for("#other").await;
+    b.click("#to-form-de").await;
+    b.until("the form in German", || async {
+        b.js("const f = document.querySelector('conference-form .cf'); return f && f.lang")
+            .await
+            == "de"
+    })
+    .await;
+    assert_eq!(b.value("#cf-code").await, "710400");
+    assert_eq!(b.value("#cf-talkpin").await, "246810");
+    // Then the host hands over a token: the sign-in goes at once, and what
+    // was typed stays.
     b.js(&format!(
         "document.querySelector('conference-form').setAttribute('token', '{token}')"
     ))
