@@ -13,11 +13,14 @@
 //    integrity hashes in index.html for the new ones.
 // 2. Always: writes embed.js, the one stable URL a host page loads, from
 //    build/embed.js.in with this build's hashed file names.
-// 3. Always: the language loader (build/i18n.js, with the list of languages
-//    read from i18n/*.json) goes inline into index.html, after the mount
-//    element, and into embed.js: it starts fetching the form's words while
-//    the wasm downloads. index.html also gets build/page.js: the standalone
-//    page's title and language menu.
+// 3. Always: one copy of index.html per language (index.html English,
+//    index.<lang>.html the others), each with the form rendered ahead in its
+//    words (form/<lang>.html, written by Trunk's pre_build hook), its title
+//    and description. The language loader (build/i18n.js, with the list of
+//    languages read from i18n/*.json) goes inline into each copy's head and
+//    into embed.js: it starts fetching the form's words while the wasm
+//    downloads, and hands what was typed in the early form to the live one.
+//    The copies also get build/page.js: the standalone page's language menu.
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -192,12 +195,43 @@ if (release) {
   page = minify(page);
 }
 {
+  // One copy of the page per language, each with the form rendered ahead
+  // in its words (form/<lang>.html, from src/bin/prerender.rs, Trunk's
+  // pre_build hook): index.html is English, index.<lang>.html the others.
+  // The loader and the page's script go into the head, where the page
+  // moves to the visitor's copy before anything is drawn (a static host);
+  // after the form, the call that starts the loader.
   const indexPath = join(stage, "index.html");
   const index = readFileSync(indexPath, "utf8");
   const call = `conferenceFormLanguage(document.getElementById("conference-form"),new URL("i18n/",document.baseURI));conferenceFormPage(document.getElementById("conference-form"));conferenceFormFramed(document.getElementById("conference-form"))`;
-  if (!index.includes("</body>")) throw new Error("index.html has no </body>");
-  writeFileSync(indexPath, index.replace("</body>", `<script>${i18n}\n${page}\n${call}</script></body>`));
-  console.log(`index.html: the language loader, for ${languages.map(([code]) => code).join(", ")}`);
+  const escape = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  // Each place, as Trunk writes it (its release minifier drops quotes).
+  const places = {
+    html: /<html[^>]*>/,
+    title: /<title>[^<]*<\/title>/,
+    h1: /(<h1[^>]*\bid="?page-title"?[^>]*>)[^<]*(<\/h1>)/,
+    mount: /(<div[^>]*\bid="?conference-form"?[^>]*>)(<\/div>)/,
+    head: /<\/head>/,
+    body: /<\/body>/,
+  };
+  for (const [name, pattern] of Object.entries(places)) {
+    if (!pattern.test(index)) throw new Error(`index.html: no ${name} where the copies need one (${pattern})`);
+  }
+  for (const [code, , dir, title] of languages) {
+    const catalog = JSON.parse(readFileSync(join(root, "i18n", `${code}.json`), "utf8"));
+    const description = catalog["page.description"];
+    if (typeof description !== "string") throw new Error(`i18n/${code}.json: page.description missing`);
+    const form = readFileSync(join(stage, "form", `${code}.html`), "utf8");
+    const copy = index
+      .replace(places.html, `<html lang="${code}" dir="${dir}">`)
+      .replace(places.title, () => `<title>${escape(title)}</title><meta name="description" content="${escape(description)}">`)
+      .replace(places.h1, (_, open, close) => open + escape(title) + close)
+      .replace(places.mount, (_, open, close) => open + form + close)
+      .replace(places.head, () => `<script>${i18n}\n${page}\nconferenceFormCopy()</script></head>`)
+      .replace(places.body, () => `<script>${call}</script></body>`);
+    writeFileSync(join(stage, code === "en" ? "index.html" : `index.${code}.html`), copy);
+  }
+  console.log(`index.html: the form rendered ahead and the language loader, for ${languages.map(([code]) => code).join(", ")}`);
 }
 
 // embed.js's words where even its frame is blocked: English built in, the

@@ -1,15 +1,23 @@
 //! The few things the app asks of the browser directly.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The browser's local time: the best guess at the switch's local time,
 /// which is what the API's start fields mean [assumed].
+#[cfg(target_arch = "wasm32")]
 pub fn now() -> NaiveDateTime {
     let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
         .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), d.get_seconds()))
         .unwrap_or_default()
+}
+
+/// Rendered ahead (`crate::prerender`, natively) there is no browser and
+/// nothing typed: no rule compares a start with the time.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn now() -> NaiveDateTime {
+    NaiveDateTime::default()
 }
 
 /// The moment, in UTC (a calendar file's `DTSTAMP`).

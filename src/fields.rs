@@ -205,7 +205,10 @@ fn input_control(form: FormState, field: Field, group: Option<Problems>) -> impl
                     readonly=readonly
                     aria-invalid=aria_invalid(problems, group)
                     aria-describedby=described_by(problems, id, hint(field).is_some(), group)
+                    // The API's default as the initial value, so the form
+                    // rendered ahead shows it too (`prop:` renders no HTML).
                     // A checkbox's state is `checked`; its value is always 1.
+                    value=if flag { "1" } else { param.default }
                     prop:value=move || if flag { "1".to_owned() } else { value.get() }
                     prop:checked=move || flag && value.get().trim() == "1"
                     on:input=move |ev| {

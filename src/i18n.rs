@@ -203,8 +203,13 @@ async fn install(lang: &str, texts: JsValue) {
             ),
         }
     }
+    set(shown, catalog);
+}
+
+/// Makes `catalog`, in language `lang`, the form's words from now on.
+pub fn set(lang: &str, catalog: Catalog) {
     CATALOG.with(|c| c.set(Box::leak(Box::new(catalog))));
-    LANG.with(|l| *l.borrow_mut() = shown.to_owned());
+    LANG.with(|l| *l.borrow_mut() = lang.to_owned());
     DATES.with(|d| d.take());
     DAYS.with(|d| d.take());
     NUMBERS.with(|f| f.take());

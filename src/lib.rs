@@ -49,14 +49,26 @@ pub fn mount_into(target: web_sys::HtmlElement) {
     wasm_bindgen_futures::spawn_local(async move {
         i18n::start(&target).await;
         let mount = target.clone();
-        leptos::mount::mount_to(target, move || app(config, mount)).forget();
+        leptos::mount::mount_to(target, move || app(config, Some(mount))).forget();
     });
+}
+
+/// The form as HTML, in `lang`'s words: what a page shows before the wasm
+/// has run (`src/bin/prerender.rs` writes one per language at build time).
+/// The same views as the live form's, drawn as they first appear to someone
+/// with no settings; the page's loader (`build/i18n.js`) carries what is
+/// typed into it over to the live form.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn prerender(lang: &str, catalog: conference::Catalog) -> String {
+    i18n::set(lang, catalog);
+    // Untracked: drawn once, nothing here reacts.
+    Owner::new().with(|| untrack(|| app(Config::default(), None).to_html()))
 }
 
 /// The whole form: the notices, the sections, the submit button, the status.
 /// An account the switch will not let create conferences sees, instead of
 /// the form, one sentence saying so.
-pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
+pub fn app(config: Config, mount: Option<web_sys::HtmlElement>) -> impl IntoView {
     let support = config.support_url.clone();
     let more = config.customer.is_some();
     let form = FormState::new(config, mount);
@@ -94,8 +106,12 @@ pub fn app(config: Config, mount: web_sys::HtmlElement) -> impl IntoView {
                 {support.map(|href| view! { <a href=href>{t("refused.support")}</a> })}
             </p>
             // Hidden, not removed, once created: "Create another" shows it again.
+            // `post`: a form rendered ahead and submitted before the wasm
+            // runs (the loader holds such a submit back) never puts what was
+            // typed, a password among it, in a URL.
             <form
                 class="cf-form"
+                method="post"
                 hidden=hidden_unless(form, |p| !matches!(p, Phase::Created(_) | Phase::Denied))
                 novalidate
                 aria-busy=move || form.busy().then_some("true")

@@ -57,13 +57,14 @@ pub struct FormState {
     /// What was asked for (a submit, a suggestion) while the sign-in was
     /// being checked: it goes once the check ends.
     pub queued: StoredValue<Option<fn(FormState)>>,
-    /// The element the app is mounted in, which announces a conference.
-    pub mount: StoredValue<web_sys::HtmlElement, LocalStorage>,
+    /// The element the app is mounted in, which announces a conference
+    /// (none when the form is rendered ahead as HTML: `crate::prerender`).
+    pub mount: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
     pub config: StoredValue<Config>,
 }
 
 impl FormState {
-    pub fn new(config: Config, mount: web_sys::HtmlElement) -> FormState {
+    pub fn new(config: Config, mount: Option<web_sys::HtmlElement>) -> FormState {
         let values = PerField::from_fn(|f| RwSignal::new(f.param().default.to_owned()));
         values[Field::Customer].set(config.customer.clone().unwrap_or_default());
         if let Some(token) = &config.token {

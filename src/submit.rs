@@ -114,8 +114,9 @@ fn ask(form: FormState, request: Request, phase: Phase) {
                 form.status.set(say(
                     &Message::new("status.created").text("id", created.id.to_string())
                 ));
-                let el = form.mount.get_value();
-                crate::dom::announce_created(&el, created.id, created.conference.code());
+                if let Some(el) = form.mount.get_value() {
+                    crate::dom::announce_created(&el, created.id, created.conference.code());
+                }
                 form.phase.set(Phase::Created(created));
                 focus_when_drawn("cf-created");
             }

@@ -1,4 +1,5 @@
-//! Writes `i18n/en.json` without its layout (`$OUT_DIR/en.json`), the copy
+//! Writes `i18n/en.json` without its layout and without the page's words
+//! (`page_words`) as `$OUT_DIR/en.json`, the copy
 //! built into the core: it is in every browser's download. (A Rust table of
 //! `(id, text)` pairs was measured too: 1 KB smaller raw, 0.5 KB larger
 //! gzipped, its pointers compressing worse than the text they replace.)
@@ -9,6 +10,8 @@ use std::path::Path;
 #[allow(dead_code)]
 #[path = "src/json.rs"]
 mod json;
+#[path = "src/page_words.rs"]
+mod page_words;
 
 fn main() {
     // Read at run time: a build script binary may be reused for a checkout elsewhere.
@@ -25,6 +28,11 @@ fn main() {
             "i18n/en.json: the value of {id} is not a string"
         );
     }
+    // The page's words are read by the build's JavaScript, never by the form.
+    let members: Vec<_> = members
+        .into_iter()
+        .filter(|(id, _)| !page_words::is_page_word(id))
+        .collect();
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("en.json");
     std::fs::write(dest, json::Json::Object(members).to_string()).expect("en.json");
 }

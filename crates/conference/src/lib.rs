@@ -18,6 +18,7 @@ pub mod form;
 pub mod ics;
 pub mod invite;
 pub mod json;
+pub mod page_words;
 pub mod params;
 pub mod reply;
 pub mod report;
