@@ -372,10 +372,25 @@ impl Browser {
         }
     }
 
+    /// Opens `url` and waits for the live form: the form rendered ahead
+    /// (`.cf[data-early]`) takes typing too, but the live form replaces its
+    /// elements when the wasm has run, and an element a test holds would
+    /// then be gone. Tests of the early form itself open with `goto`.
     pub async fn open(&self, url: &str) {
-        self.client.goto(url).await.unwrap();
+        self.goto(url).await;
         self.wait_for("#cf-code, .cf-created, #cf-auth_username")
             .await;
+        self.until("the live form to take over", || async {
+            self.js("return document.querySelector('.cf[data-early]') === null")
+                .await
+                == Value::Bool(true)
+        })
+        .await;
+    }
+
+    /// Opens `url` and returns as soon as the page has loaded.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
     }
 
     /// The element, once it is shown (a hang after [`HANG_GUARD`]).
