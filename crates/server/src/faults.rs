@@ -4,11 +4,13 @@
 //! malformed body, or a dropped connection (before the request takes effect,
 //! or after: the conference stored, the reply lost); the simulator's clock
 //! can be moved forward, so token expiry is tested without waiting; a log of
-//! the API requests, names and facts only; and how many requests a slow
-//! fault holds right now.
+//! the API requests, names and facts only; how many requests a slow
+//! fault holds right now; and the app's WebAssembly held back, so a test
+//! can use the page as it is before the wasm arrives.
 //!
 //! The faults are a layer ([`on_api`]) on the simulator's API route: the API
-//! itself knows only the clock.
+//! itself knows only the clock. The wasm is held by a layer on the files
+//! ([`on_files`]).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -90,6 +92,12 @@ pub(crate) struct TestHooks {
     delayed: AtomicUsize,
     /// Lets every held request go (`POST /_test/release`).
     release: tokio::sync::Notify,
+    /// Whether requests for `.wasm` files wait (`POST /_test/hold-wasm`
+    /// until `POST /_test/release-wasm`): a channel, so a waiter sees the
+    /// release whenever it comes, even just before it starts waiting.
+    wasm_held: tokio::sync::watch::Sender<bool>,
+    /// Requests for `.wasm` files waiting right now.
+    wasm_waiting: AtomicUsize,
 }
 
 /// A held request goes on by itself after this: a test that forgets to
@@ -157,7 +165,24 @@ impl TestHooks {
         now.saturating_add(self.clock.load(Ordering::Relaxed))
     }
 
+    /// Requests for `.wasm` files wait from now on, or no longer (all that
+    /// wait go on).
+    fn hold_wasm(&self, hold: bool) {
+        self.wasm_held.send_replace(hold);
+    }
+
+    /// Waits while the wasm is held (at most [`HOLD_AT_MOST`]).
+    async fn wasm_gate(&self) {
+        let mut held = self.wasm_held.subscribe();
+        if !*held.borrow_and_update() {
+            return;
+        }
+        let _waiting = Held::new(&self.wasm_waiting);
+        let _ = tokio::time::timeout(HOLD_AT_MOST, held.wait_for(|held| !held)).await;
+    }
+
     fn reset(&self) {
+        self.hold_wasm(false);
         self.faults
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -174,6 +199,9 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/_test/delayed", get(delayed))
         .route("/_test/release", post(release))
         .route("/_test/reset", post(reset))
+        .route("/_test/hold-wasm", post(hold_wasm))
+        .route("/_test/release-wasm", post(release_wasm))
+        .route("/_test/held-wasm", get(held_wasm))
         .route("/_test/clock", post(clock))
 }
 
@@ -188,6 +216,27 @@ pub(crate) fn on_api(
     } else {
         route
     }
+}
+
+/// The files with [`wasm_gate`] on them, when there are hooks.
+pub(crate) fn on_files(route: MethodRouter, state: &Arc<AppState>) -> MethodRouter {
+    if state.hooks.is_some() {
+        route.layer(from_fn_with_state(state.clone(), wasm_gate))
+    } else {
+        route
+    }
+}
+
+/// A request for a `.wasm` file waits while the wasm is held; anything else
+/// goes straight on. Each connection is a task of its own ([`crate::net`]),
+/// so a waiting request holds up no other.
+async fn wasm_gate(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if let Some(hooks) = &app.hooks {
+        if request.uri().path().ends_with(".wasm") {
+            hooks.wasm_gate().await;
+        }
+    }
+    next.run(request).await
 }
 
 /// The next queued fault, applied to a request [`crate::api::admit`] let
@@ -396,6 +445,36 @@ async fn release(State(state): State<Arc<AppState>>) -> &'static str {
     "released"
 }
 
+/// `POST /_test/hold-wasm`: every later request for a `.wasm` file waits,
+/// its reply not started, until `POST /_test/release-wasm` (or
+/// `/_test/reset`, or a minute).
+async fn hold_wasm(State(state): State<Arc<AppState>>) -> &'static str {
+    if let Some(h) = &state.hooks {
+        h.hold_wasm(true);
+    }
+    "holding the wasm"
+}
+
+/// `POST /_test/release-wasm`: the waiting `.wasm` requests are answered,
+/// and the next ones no longer wait.
+async fn release_wasm(State(state): State<Arc<AppState>>) -> &'static str {
+    if let Some(h) = &state.hooks {
+        h.hold_wasm(false);
+    }
+    "released the wasm"
+}
+
+/// `GET /_test/held-wasm`: how many `.wasm` requests are waiting now.
+async fn held_wasm(State(state): State<Arc<AppState>>) -> String {
+    let waiting = state
+        .hooks
+        .as_ref()
+        .map_or(0, |h| h.wasm_waiting.load(Ordering::SeqCst));
+    waiting.to_string()
+}
+
+/// `POST /_test/reset`: no faults queued, the log empty, the wasm no longer
+/// held.
 async fn reset(State(state): State<Arc<AppState>>) -> &'static str {
     if let Some(h) = &state.hooks {
         h.reset();

@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{any, get};
@@ -130,12 +129,14 @@ pub struct AppState {
     csp: String,
     body_timeout: Duration,
     trust_forwarded_for: bool,
-    /// `--messages` and the page's settings (`--support-url`, `--dial-in`,
-    /// `--time-zone`): the catalogs and the page that carries them.
+    /// `--messages`: the operator's catalogs.
     messages: Option<Messages>,
+    /// The page in each language, with the settings on its form element.
+    pages: web::Pages,
 }
 
-/// Loads what the options name (accounts, database, catalogs); an error
+/// Loads what the options name (accounts, database, catalogs, the built
+/// page in each language); an error
 /// says which file and what is wrong.
 pub fn app_state(options: &Options) -> Result<AppState, String> {
     // The page's settings, as the data-* attributes of its form element.
@@ -147,9 +148,13 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
     .into_iter()
     .filter_map(|(name, value)| Some((name, value.as_deref()?)))
     .collect();
-    let messages = (options.messages.is_some() || !settings.is_empty())
-        .then(|| Messages::load(options.messages.as_deref(), &settings, &options.dist))
+    let messages = options
+        .messages
+        .as_deref()
+        .map(Messages::load)
         .transpose()?;
+    let attributes = messages::attributes(messages.is_some(), &settings);
+    let pages = web::Pages::load(&options.dist, &attributes)?;
     let backend = match &options.upstream {
         Some(url) => Backend::Upstream(Upstream::new(url)?),
         None => {
@@ -172,10 +177,11 @@ pub fn app_state(options: &Options) -> Result<AppState, String> {
         #[cfg(feature = "test-hooks")]
         hooks: options.test_hooks.then(Arc::default),
         http_status: options.http_status,
-        csp: web::content_security_policy(&options.dist, &options.frame_ancestors),
+        csp: web::content_security_policy(&pages, &options.frame_ancestors),
         body_timeout: Duration::from_millis(options.body_timeout_ms),
         trust_forwarded_for: options.trust_forwarded_for,
         messages,
+        pages,
     })
 }
 
@@ -187,7 +193,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
     #[cfg(feature = "test-hooks")]
     let api_route = faults::on_api(api_route, &state);
     let api_route = api_route.layer(from_fn_with_state(state.clone(), api::admit));
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/api/json/{*function}", api_route)
         // Anything else under /api/ is not the form: no index.html there, so
         // no framing of the sign-in fields through an unguarded path.
@@ -200,20 +206,16 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
             "/messages/{*file}",
             get(messages::catalog).fallback(messages::not_found),
         );
-    if state.messages.is_some() {
-        let page = get(
-            |State(app): State<Arc<AppState>>, headers: axum::http::HeaderMap| async move {
-                messages::page(&app, &headers)
-            },
-        );
-        router = router.route("/", page.clone()).route("/index.html", page);
-    }
     #[cfg(feature = "test-hooks")]
-    if state.hooks.is_some() {
-        router = router.merge(faults::routes());
-    }
+    let router = match state.hooks {
+        Some(_) => router.merge(faults::routes()),
+        None => router,
+    };
+    let files = web::files(dist, &state);
+    #[cfg(feature = "test-hooks")]
+    let files = faults::on_files(files, &state);
     router
-        .fallback_service(web::files(dist, &state))
+        .fallback_service(files)
         .layer(from_fn_with_state(state.clone(), web::headers))
         // The same on every reply, whatever the path.
         .layer(SetResponseHeaderLayer::overriding(
@@ -232,7 +234,7 @@ pub fn router(state: Arc<AppState>, dist: &Path) -> Router {
 /// SIGTERM.
 pub async fn serve(options: Options) -> Result<(), String> {
     let state = Arc::new(app_state(&options)?);
-    if !options.dist.join("index.html").exists() {
+    if state.pages.languages().is_empty() {
         eprintln!(
             "note: {} has no index.html: build the app first (cargo xtask serve does)",
             options.dist.display()

@@ -4,8 +4,9 @@
 //! `data-messages="/messages/{lang}.json"` on the form's element, so the form
 //! knows where to look (the browser puts in the language).
 //!
-//! `--support-url URL` puts `data-support-url` on the same element: the link
-//! an account that may not create conferences is shown.
+//! `--support-url URL`, `--dial-in` and `--time-zone` put `data-support-url`,
+//! `data-dial-in` and `data-time-zone` on the same element ([`attributes`];
+//! [`crate::web::Pages`] puts them into every language's copy of the page).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -14,9 +15,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
 
@@ -29,71 +29,45 @@ const MAX_FILE_BYTES: u64 = 256 * 1024;
 const ATTRIBUTE: &str = r#"data-messages="/messages/{lang}.json""#;
 
 pub(crate) struct Messages {
-    /// Language tag to its catalog, as compact JSON (with `--messages`).
-    catalogs: Option<HashMap<String, Bytes>>,
-    /// index.html with the settings' attributes on the form's element.
-    page: Bytes,
-    /// A validator for the page, so `no-cache` costs a 304, not the page.
-    etag: HeaderValue,
+    /// Language tag to its catalog, as compact JSON.
+    catalogs: HashMap<String, Bytes>,
 }
 
 impl Messages {
-    /// Reads and checks every message file in `dir`, and the page from
-    /// `dist`, which gets the attributes of `dir` and the `settings`. Any
-    /// error names the file and what is wrong with it.
-    pub(crate) fn load(
-        dir: Option<&Path>,
-        settings: &[(&str, &str)],
-        dist: &Path,
-    ) -> Result<Messages, String> {
-        let catalogs = dir.map(read_catalogs).transpose()?;
-        let attributes: Vec<String> = dir
-            .map(|_| ATTRIBUTE.to_owned())
-            .into_iter()
-            .chain(
-                settings
-                    .iter()
-                    .map(|(name, value)| format!("{name}=\"{}\"", escape(value))),
-            )
-            .collect();
-        let attributes = attributes.join(" ");
-        let index = dist.join("index.html");
-        let html = std::fs::read_to_string(&index).map_err(|e| {
-            format!(
-                "{}: {e} (--messages needs the built app's page)",
-                index.display()
-            )
-        })?;
-        let page = with_attribute(&html, &attributes).ok_or_else(|| {
-            format!(
-                "{}: no element with id=\"conference-form\" to carry {attributes}",
-                index.display()
-            )
-        })?;
-        let digest = Sha256::digest(page.as_bytes());
-        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        let etag = HeaderValue::from_str(&format!("W/\"{hex}\"")).expect("hex is a valid value");
+    /// Reads and checks every message file in `dir`. Any error names the
+    /// file and what is wrong with it.
+    pub(crate) fn load(dir: &Path) -> Result<Messages, String> {
         Ok(Messages {
-            catalogs,
-            page: Bytes::from(page),
-            etag,
+            catalogs: read_catalogs(dir)?,
         })
     }
 
     /// The languages that have a file, sorted.
     pub(crate) fn languages(&self) -> Vec<&str> {
-        let mut languages: Vec<&str> = self
-            .catalogs
-            .iter()
-            .flat_map(|c| c.keys().map(String::as_str))
-            .collect();
+        let mut languages: Vec<&str> = self.catalogs.keys().map(String::as_str).collect();
         languages.sort_unstable();
         languages
     }
 }
 
+/// The attributes the page's form element gets: `data-messages` with
+/// `--messages`, then each of the `settings` (name, value) escaped; "" when
+/// there are none.
+pub(crate) fn attributes(messages: bool, settings: &[(&str, &str)]) -> String {
+    messages
+        .then(|| ATTRIBUTE.to_owned())
+        .into_iter()
+        .chain(
+            settings
+                .iter()
+                .map(|(name, value)| format!("{name}=\"{}\"", escape(value))),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`: `en`, `de`, `pt-BR`, `zh-Hant-TW`.
-fn is_language_tag(text: &str) -> bool {
+pub(crate) fn is_language_tag(text: &str) -> bool {
     let mut parts = text.split('-');
     let primary = parts.next().unwrap_or("");
     (2..=3).contains(&primary.len())
@@ -197,7 +171,7 @@ fn escape(text: &str) -> String {
 /// `html` with `attributes` right after the tag name of the element whose
 /// id is `conference-form` (first, so they win over ones already there: a
 /// browser keeps the first of a repeated attribute).
-fn with_attribute(html: &str, attributes: &str) -> Option<String> {
+pub(crate) fn with_attribute(html: &str, attributes: &str) -> Option<String> {
     let mut from = 0;
     // Quoted either way, or bare as a minifier writes it (`id=conference-form>`).
     let needles = [
@@ -242,7 +216,7 @@ pub(crate) async fn catalog(
     State(app): State<Arc<AppState>>,
     UrlPath(file): UrlPath<String>,
 ) -> Response {
-    let found = app.messages.as_ref().and_then(|m| m.catalogs.as_ref()).zip(
+    let found = app.messages.as_ref().map(|m| &m.catalogs).zip(
         file.strip_suffix(".json")
             .filter(|lang| is_language_tag(lang)),
     );
@@ -265,33 +239,6 @@ pub(crate) async fn catalog(
 
 pub(crate) async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
-}
-
-/// The app's page with the settings' attributes, from memory (the
-/// compression layer compresses it). Only routed with `--messages` or
-/// `--support-url`.
-pub(crate) fn page(app: &AppState, request: &HeaderMap) -> Response {
-    let Some(messages) = &app.messages else {
-        return (StatusCode::NOT_FOUND, "Not found").into_response();
-    };
-    let fresh = request
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|tags| tags.as_bytes() == messages.etag.as_bytes());
-    if fresh {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, messages.etag.clone())],
-        )
-            .into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html")),
-            (header::ETAG, messages.etag.clone()),
-        ],
-        messages.page.clone(),
-    )
-        .into_response()
 }
 
 #[cfg(test)]
@@ -355,21 +302,16 @@ id='conference-form'>"#
         assert!(dial_in("call the office").is_err());
         assert!(time_zone("Europe/London").is_ok());
         assert!(time_zone("Europe/London; evil").is_err());
-        let dist = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dist.path().join("index.html"),
-            "<div data-api-base=/api/json/ id=conference-form></div>",
-        )
-        .unwrap();
         let settings = [
             ("data-dial-in", "+44 20 7946 0000 (Smith & \"Co\")"),
             ("data-time-zone", "Europe/London"),
         ];
-        let m = Messages::load(None, &settings, dist.path()).unwrap();
+        let page = "<div data-api-base=/api/json/ id=conference-form></div>";
         assert_eq!(
-            std::str::from_utf8(&m.page).unwrap(),
-            r#"<div data-dial-in="+44 20 7946 0000 (Smith &amp; &quot;Co&quot;)" data-time-zone="Europe/London" data-api-base=/api/json/ id=conference-form></div>"#
+            with_attribute(page, &attributes(true, &settings)).unwrap(),
+            r#"<div data-messages="/messages/{lang}.json" data-dial-in="+44 20 7946 0000 (Smith &amp; &quot;Co&quot;)" data-time-zone="Europe/London" data-api-base=/api/json/ id=conference-form></div>"#
         );
+        assert_eq!(attributes(false, &[]), "");
     }
 
     #[test]

@@ -173,3 +173,24 @@ async fn a_request_in_flight_finishes_after_sigterm() {
         .unwrap();
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
+
+#[tokio::test]
+async fn a_held_wasm_request_holds_up_no_other_connection() {
+    let s = Server::with_hooks(&[]);
+    assert_eq!(hook(&s, "/_test/hold-wasm").await, 200);
+    let url = s.url("/app-0123456789abcdef_bg.wasm");
+    let wasm = tokio::spawn(async move { client().get(url).send().await.unwrap().status() });
+    let started = std::time::Instant::now();
+    while hook_text(&s, "/_test/held-wasm").await != "1" {
+        assert!(started.elapsed() < GUARD, "the wasm request was never held");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // Other connections are served meanwhile: the page, the API.
+    let page = client().get(s.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(create(&s, "code=9401&talkpin=5555").await.code(), "200");
+    assert!(!wasm.is_finished());
+    assert_eq!(hook(&s, "/_test/release-wasm").await, 200);
+    assert_eq!(wasm.await.unwrap(), 200);
+    assert_eq!(hook_text(&s, "/_test/held-wasm").await, "0");
+}
