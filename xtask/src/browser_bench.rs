@@ -1,6 +1,7 @@
 //! The browser benchmark: the release build (`dist/`, from `cargo xtask
-//! build`) served by the release server, loaded cold in headless Chromium
-//! under a desktop and a throttled mobile profile.
+//! build`) served by the release server, loaded in headless Chromium in
+//! English and German, cold and on a second (cached) visit, on a desktop and
+//! a throttled mobile profile.
 //!
 //! It drives ChromeDriver over its WebDriver JSON on loopback with a small
 //! blocking HTTP/1.1 client, and reaches the DevTools protocol through
@@ -21,21 +22,36 @@ use xshell::Shell;
 
 use crate::run::{root, step};
 
-/// Cold loads per profile; each in a new browser with a new profile folder.
+/// Loads per profile; each in a new browser with a new profile folder.
 const LOADS: usize = 5;
 /// PIN toggles per load (half to equal PINs, half back to different ones).
 const TOGGLES: usize = 50;
+/// Issue #22's goal: on a phone, a cold load paints the form within this
+/// share of the time the live form takes to answer typing.
+const GOAL_RATIO: f64 = 0.44;
 
 struct Profile {
-    name: &'static str,
-    /// `Network.emulateNetworkConditions` and `Emulation.setCPUThrottlingRate`.
+    /// `Network.emulateNetworkConditions` and `Emulation.setCPUThrottlingRate`;
+    /// none on the desktop.
     throttle: Option<(Value, f64)>,
     width: u32,
-    /// The browser's language (the form's follows it); English otherwise.
-    lang: Option<&'static str>,
+    /// The browser's language and `Accept-Language`; the form's follows.
+    lang: &'static str,
     /// Measured on a second visit, everything cached (the catalog too),
     /// instead of a cold load with the cache disabled.
     warm: bool,
+}
+
+impl Profile {
+    fn mobile(&self) -> bool {
+        self.throttle.is_some()
+    }
+
+    fn name(&self) -> String {
+        let device = if self.mobile() { "mobile" } else { "desktop" };
+        let visit = if self.warm { "cached" } else { "cold" };
+        format!("{device} {} {visit}", self.lang)
+    }
 }
 
 /// The throttled link: 1.6 Mbps down, 750 kbps up, 150 ms RTT, 4x CPU.
@@ -52,38 +68,27 @@ fn mobile() -> Option<(Value, f64)> {
     ))
 }
 
-fn profiles() -> [Profile; 5] {
-    let profile = |name, throttle, width, lang, warm| Profile {
-        name,
-        throttle,
-        width,
-        lang,
-        warm,
-    };
-    [
-        profile("desktop", None, 1280, None, false),
-        profile(
-            "mobile (1.6 Mbps down, 750 kbps up, 150 ms RTT, 4x CPU)",
-            mobile(),
-            412,
-            None,
-            false,
-        ),
-        profile("mobile, second visit (cached)", mobile(), 412, None, true),
-        // German: its catalog is one more request, made beside the wasm's.
-        profile("mobile, German browser", mobile(), 412, Some("de"), false),
-        profile(
-            "mobile, German browser, second visit (cached)",
-            mobile(),
-            412,
-            Some("de"),
-            true,
-        ),
-    ]
+/// Desktop and mobile, each in English and German (whose catalog, and
+/// whose copy of the page, differ), each cold and cached.
+fn profiles() -> Vec<Profile> {
+    let mut all = Vec::new();
+    for on_mobile in [false, true] {
+        for lang in ["en", "de"] {
+            for warm in [false, true] {
+                all.push(Profile {
+                    throttle: if on_mobile { mobile() } else { None },
+                    width: if on_mobile { 412 } else { 1280 },
+                    lang,
+                    warm,
+                });
+            }
+        }
+    }
+    all
 }
 
 pub fn browser(sh: &Shell) -> Result<()> {
-    step("browser: cold loads and PIN feedback in headless Chromium (release build)");
+    step("browser: loads, first paint, live form and PIN feedback in headless Chromium (release build)");
     let dist = root().join("dist");
     if !dist.join("index.html").exists() {
         bail!("dist/ has no index.html: run `cargo xtask build` first");
@@ -95,17 +100,41 @@ pub fn browser(sh: &Shell) -> Result<()> {
     result
 }
 
+/// A profile's medians.
+struct Summary {
+    name: String,
+    mobile: bool,
+    lang: &'static str,
+    warm: bool,
+    paint: f64,
+    live: f64,
+}
+
+impl Summary {
+    /// The ratio of the medians.
+    fn ratio(&self) -> f64 {
+        self.paint / self.live
+    }
+}
+
 fn measure_all(sh: &Shell, work: &Path) -> Result<()> {
     let server = crate::run::release_server(sh, work)?;
     let driver = Driver::start(work)?;
     println!(
-        "{:<58} {:>10} {:>12} {:>16}",
-        "profile (median of loads)", "KB wire", "to #cf-code", "PIN feedback"
+        "{:<20} {:>7} {:>11} {:>11} {:>6} {:>5} {:>15}",
+        "profile (medians)",
+        "KB wire",
+        "first paint",
+        "live-ready",
+        "ratio",
+        "early",
+        "PIN feedback"
     );
+    let mut summaries = Vec::new();
     for profile in profiles() {
-        let mut bytes = Vec::new();
-        let mut visible = Vec::new();
-        let mut feedback = Vec::new();
+        let name = profile.name();
+        let (mut bytes, mut paint, mut live, mut feedback, mut early) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
         for load in 0..LOADS {
             let m = driver
                 .load(
@@ -113,24 +142,61 @@ fn measure_all(sh: &Shell, work: &Path) -> Result<()> {
                     &profile,
                     &work.join(format!("profile-{load}")),
                 )
-                .with_context(|| format!("{} load {}", profile.name, load + 1))?;
+                .with_context(|| format!("{name} load {}", load + 1))?;
             bytes.push(m.bytes);
-            visible.push(m.visible_ms);
+            paint.push(m.paint_ms);
+            live.push(m.live_ms);
+            early += usize::from(m.early);
             feedback.extend(m.feedback_ms);
         }
+        let summary = Summary {
+            name,
+            mobile: profile.mobile(),
+            lang: profile.lang,
+            warm: profile.warm,
+            paint: median(&mut paint),
+            live: median(&mut live),
+        };
         println!(
-            "{:<58} {:>10.1} {:>9.0} ms {:>5.1} / {:>4.1} ms",
-            profile.name,
+            "{:<20} {:>7.1} {:>8.0} ms {:>8.0} ms {:>5.2}x {:>3}/{} {:>5.1} / {:>4.1} ms",
+            summary.name,
             median(&mut bytes) / 1024.0,
-            median(&mut visible),
+            summary.paint,
+            summary.live,
+            summary.ratio(),
+            early,
+            LOADS,
             median(&mut feedback),
             percentile(&mut feedback, 0.95),
         );
+        summaries.push(summary);
     }
     println!(
-        "KB wire: transferSize of the page and every resource; to #cf-code: from navigation \
-         start; PIN feedback: median / p95 of {} toggles",
+        "mobile: 412 px wide, 1.6 Mbps down, 750 kbps up, 150 ms RTT, 4x CPU; desktop: 1280 px, \
+         unthrottled; cold: cache disabled; cached: a second visit\n\
+         KB wire: transferSize of the page and every resource; first paint: from navigation \
+         start to the first frame that shows #cf-code, early or live form; live-ready: to the \
+         live form in the page; ratio: first paint / live-ready, of the medians; early: loads \
+         whose form at first paint came in the page's first response; PIN feedback: median / p95 \
+         of {} toggles",
         LOADS * TOGGLES
+    );
+    // The goal, as measured; a benchmark reports it and never fails on it.
+    let cold_mobile: Vec<String> = summaries
+        .iter()
+        .filter(|s| s.mobile && !s.warm)
+        .map(|s| {
+            let verdict = if s.ratio() <= GOAL_RATIO {
+                "met"
+            } else {
+                "not met"
+            };
+            format!("{} {:.2}x {verdict}", s.lang, s.ratio())
+        })
+        .collect();
+    println!(
+        "goal (#22): mobile first paint at most {GOAL_RATIO:.2}x live-ready, cold: {}",
+        cold_mobile.join(", ")
     );
     Ok(())
 }
@@ -155,10 +221,13 @@ struct Driver {
     child: Child,
 }
 
-/// What one cold load measured.
+/// What one load measured.
 struct Load {
     bytes: f64,
-    visible_ms: f64,
+    paint_ms: f64,
+    live_ms: f64,
+    /// The form at first paint was the one in the page's first response.
+    early: bool,
     feedback_ms: Vec<f64>,
 }
 
@@ -200,8 +269,8 @@ impl Driver {
         Ok(value["value"].clone())
     }
 
-    /// One cold load in a new browser: bytes, time to the code field, and
-    /// the PIN toggles.
+    /// One load in a new browser: bytes, first paint of the form, the live
+    /// form, and the PIN toggles.
     fn load(&self, base: &str, profile: &Profile, user_data: &Path) -> Result<Load> {
         let mut args: Vec<String> = spawn::HEADLESS_CHROMIUM
             .iter()
@@ -211,11 +280,10 @@ impl Driver {
             format!("--window-size={},900", profile.width),
             format!("--user-data-dir={}", user_data.display()),
         ]);
-        let mut prefs = json!({});
-        if let Some(lang) = profile.lang {
-            args.extend([format!("--lang={lang}"), format!("--accept-lang={lang}")]);
-            prefs = json!({ "intl.accept_languages": lang });
-        }
+        // Set for English too, so the machine's locale cannot choose.
+        let lang = profile.lang;
+        args.extend([format!("--lang={lang}"), format!("--accept-lang={lang}")]);
+        let prefs = json!({ "intl.accept_languages": lang });
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "goog:chromeOptions": { "args": args, "binary": "/usr/bin/chromium", "prefs": prefs },
             "timeouts": { "script": 120_000, "pageLoad": 120_000 },
@@ -251,20 +319,78 @@ impl Drop for Session<'_> {
     }
 }
 
-/// Installed before the page's own scripts: the time from navigation start
-/// (`performance.now()`'s origin) to the code field being laid out.
-const WATCH_CODE_FIELD: &str = r#"
+/// Installed before the page's own scripts (CDP
+/// `Page.addScriptToEvaluateOnNewDocument`), so it sees the first response
+/// being parsed; times are `performance.now()`, from navigation start, and
+/// WebDriver only reads them once set.
+///
+/// First paint of the form. Our markup has no `elementtiming` (and gets
+/// none for a benchmark), and largest-contentful-paint times whichever
+/// element is largest, not the code field. So: when a laid-out `#cf-code`
+/// is first in the document, the next animation frame is the first that
+/// draws it (a mutation callback runs before any later rendering), and its
+/// callback's time, `codeFrame`, is that frame's start. If that frame is the
+/// first contentful paint (the early form, in the first response, was there
+/// when the page first painted), first-contentful-paint comes at or after
+/// `codeFrame` and, being the paint's own time, is taken; if it came
+/// earlier, the page painted before the field was there (a form drawn by
+/// the wasm, or a first response still arriving), and the frame's start is
+/// taken. Both cases are `max(fcp, codeFrame)`. Whichever form that field
+/// is in counts, and its root's `lang` is kept for the language check.
+///
+/// Live-ready: the first `#conference-form > .cf` that is neither marked
+/// `data-early` nor in the page at DOMContentLoaded (so an early form counts
+/// as early however it is marked), timed in the mutation callback, unpainted:
+/// the live form's handlers come with its elements, so from then it answers
+/// typing.
+const WATCH_FORM: &str = r#"
 (() => {
-  const seen = () => {
-    const el = document.getElementById('cf-code');
-    if (el && el.getClientRects().length > 0 && window.__cfVisible === undefined) {
-      window.__cfVisible = performance.now();
-      return true;
-    }
-    return false;
+  const b = (window.__cfBench = {});
+  const early = new Set();
+  let parsed = false, waiting = false, painted = null, live = null;
+  const roots = () => document.querySelectorAll('#conference-form > .cf');
+  const settle = () => {
+    if (b.fcp !== undefined && b.codeFrame !== undefined) b.paint = Math.max(b.fcp, b.codeFrame);
+    if (b.codeFrame !== undefined && live) observer.disconnect();
   };
-  new MutationObserver((_, obs) => { if (seen()) obs.disconnect(); })
-    .observe(document, { childList: true, subtree: true, attributes: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') b.fcp = e.startTime;
+    settle();
+  }).observe({ type: 'paint', buffered: true });
+  const frame = () => requestAnimationFrame(() => {
+    const shown = [...document.querySelectorAll('#cf-code')].find((el) => el.getClientRects().length > 0);
+    if (!shown) {
+      // Hidden: look again next frame; gone: at the next insertion.
+      waiting = document.getElementById('cf-code') !== null;
+      if (waiting) frame();
+      return;
+    }
+    b.codeFrame = performance.now();
+    painted = shown.closest('#conference-form > .cf');
+    b.paintLang = painted ? painted.lang : '';
+    settle();
+  });
+  const check = () => {
+    if (!waiting && b.codeFrame === undefined && document.getElementById('cf-code')) {
+      waiting = true;
+      frame();
+    }
+    if (parsed && !live) {
+      live = [...roots()].find((r) => !early.has(r) && !r.hasAttribute('data-early')) || null;
+      if (live) b.live = performance.now();
+    }
+    settle();
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { childList: true, subtree: true });
+  document.addEventListener('DOMContentLoaded', () => {
+    roots().forEach((r) => early.add(r));
+    parsed = true;
+    check();
+  });
+  window.__cfBenchEarly = () =>
+    painted !== null && (early.has(painted) || painted.hasAttribute('data-early'));
+  window.__cfBenchLive = () => live;
 })();
 "#;
 
@@ -287,8 +413,10 @@ const set = (el, v) => {
   el.dispatchEvent(new Event('input', { bubbles: true }));
 };
 (async () => {
-  const admin = document.getElementById('cf-adminpin');
-  const talk = document.getElementById('cf-talkpin');
+  // The live form's fields, not an early form's that may linger.
+  const live = window.__cfBenchLive();
+  const admin = live && live.querySelector('#cf-adminpin');
+  const talk = live && live.querySelector('#cf-talkpin');
   if (!admin || !talk) return done({ error: 'no PIN fields' });
   set(admin, '1111'); admin.dispatchEvent(new Event('blur'));
   set(talk, '2222'); talk.dispatchEvent(new Event('blur'));
@@ -345,22 +473,36 @@ impl Session<'_> {
         }
         self.cdp(
             "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": WATCH_CODE_FIELD }),
+            json!({ "source": WATCH_FORM }),
         )?;
+        let live = "(window.__cfBench || {}).live";
+        let paint = "(window.__cfBench || {}).paint";
         self.driver
             .call("POST", &self.path("url"), Some(json!({ "url": base })))?;
-        let mut visible_ms = self.wait_number("window.__cfVisible", Duration::from_secs(60))?;
         if profile.warm {
-            // The first visit filled the cache; the second is the one timed.
+            // The first visit fills the cache (the catalog comes with the
+            // live form); the second is the one timed.
+            self.wait_number(live, spawn::HANG_GUARD)?;
             std::thread::sleep(Duration::from_millis(500));
             self.driver
                 .call("POST", &self.path("url"), Some(json!({ "url": base })))?;
-            visible_ms = self.wait_number("window.__cfVisible", Duration::from_secs(60))?;
         }
-        let lang = self.script("return document.querySelector('.cf').lang;", json!([]))?;
-        if lang.as_str() != Some(profile.lang.unwrap_or("en")) {
-            bail!("the form's language is {lang}");
+        let paint_ms = self.wait_number(paint, spawn::HANG_GUARD)?;
+        let live_ms = self.wait_number(live, spawn::HANG_GUARD)?;
+        let seen = self.script(
+            "return { early: window.__cfBenchEarly(), painted: window.__cfBench.paintLang, \
+             live: window.__cfBenchLive().isConnected ? window.__cfBenchLive().lang : null };",
+            json!([]),
+        )?;
+        // The form is in the browser's language from its first paint (an
+        // early form too) to the live one.
+        if seen["painted"].as_str() != Some(profile.lang) {
+            bail!("the form at first paint is in {}", seen["painted"]);
         }
+        if seen["live"].as_str() != Some(profile.lang) {
+            bail!("the live form is in {} (null: replaced)", seen["live"]);
+        }
+        let early = seen["early"].as_bool() == Some(true);
         // Let requests started at mount (the language, a token check) end.
         std::thread::sleep(Duration::from_millis(500));
         let bytes = self
@@ -388,12 +530,16 @@ impl Session<'_> {
             .collect();
         Ok(Load {
             bytes,
-            visible_ms,
+            paint_ms,
+            live_ms,
+            early,
             feedback_ms,
         })
     }
 
-    /// Polls an expression until it is a number.
+    /// Polls an expression until it is a number. Only a wait: what is
+    /// measured, the page times itself; each poll runs a script in the page,
+    /// so they are few.
     fn wait_number(&self, expression: &str, limit: Duration) -> Result<f64> {
         let started = Instant::now();
         loop {
@@ -404,9 +550,15 @@ impl Session<'_> {
                 return Ok(n);
             }
             if started.elapsed() > limit {
-                bail!("{expression} not set within {limit:?}");
+                // What the page did see, to tell a slow page from a changed one.
+                let seen = self.script(
+                    "return [JSON.stringify(window.__cfBench), location.href, \
+                     document.querySelector('#conference-form')?.outerHTML.slice(0, 300)];",
+                    json!([]),
+                )?;
+                bail!("{expression} not set within {limit:?}; the page saw {seen}");
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }

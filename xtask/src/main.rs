@@ -40,7 +40,7 @@ enum Task {
     },
     /// Run the benchmarks
     Bench,
-    /// Cold loads and PIN feedback of dist/ in headless Chromium (medians)
+    /// Loads of dist/ in headless Chromium: first paint, live form, PIN feedback (medians)
     BrowserBench,
     /// Build the bundle with function names kept and print where its bytes go (twiggy)
     Size,
