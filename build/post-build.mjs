@@ -211,7 +211,6 @@ if (release) {
     title: /<title>[^<]*<\/title>/,
     h1: /(<h1[^>]*\bid="?page-title"?[^>]*>)[^<]*(<\/h1>)/,
     mount: /(<div[^>]*\bid="?conference-form"?[^>]*>)(<\/div>)/,
-    head: /<\/head>/,
     body: /<\/body>/,
   };
   for (const [name, pattern] of Object.entries(places)) {
@@ -224,10 +223,13 @@ if (release) {
     const form = readFileSync(join(stage, "form", `${code}.html`), "utf8");
     const copy = index
       .replace(places.html, `<html lang="${code}" dir="${dir}">`)
-      .replace(places.title, () => `<title>${escape(title)}</title><meta name="description" content="${escape(description)}">`)
+      // The head script right after the title, before the stylesheets: a
+      // script after them waits for them, and holds up the parsing of the
+      // form behind it (measured: first paint 0.59x live-ready on the
+      // mobile profile with it after them).
+      .replace(places.title, () => `<title>${escape(title)}</title><meta name="description" content="${escape(description)}"><script>${i18n}\n${page}\nconferenceFormCopy()</script>`)
       .replace(places.h1, (_, open, close) => open + escape(title) + close)
       .replace(places.mount, (_, open, close) => open + form + close)
-      .replace(places.head, () => `<script>${i18n}\n${page}\nconferenceFormCopy()</script></head>`)
       .replace(places.body, () => `<script>${call}</script></body>`);
     writeFileSync(join(stage, code === "en" ? "index.html" : `index.${code}.html`), copy);
   }
