@@ -93,13 +93,15 @@ function conferenceFormRestore(root, { values, open, focus, caret }) {
     const c = byId(id);
     if (c && c.type !== "hidden" && !c.readOnly && c[conferenceFormProp(c)] !== value) {
       c[conferenceFormProp(c)] = value;
-      // The live form learns of it as of a person's typing, and checks
-      // what was left (the focused control is still being typed in).
-      c.dispatchEvent(new Event(c.type === "checkbox" || c.localName === "select" ? "change" : "input", { bubbles: true }));
+      // The live form learns of it as of a person's change (input, then
+      // change, as a browser sends both: the app hears a box's ticking as
+      // input, a list's choice as change), and checks what was left (the
+      // focused control is still being typed in).
+      for (const type of ["input", "change"]) c.dispatchEvent(new Event(type, { bubbles: true }));
       if (id !== focus) c.dispatchEvent(new Event("blur"));
     }
   }
-  const f = focus && byId(focus);
+  const f = focus ? byId(focus) : null; // `false`, or "" for a control without an id: nothing to focus
   f?.focus();
   try {
     f.setSelectionRange(...caret);
