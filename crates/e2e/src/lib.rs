@@ -210,6 +210,36 @@ impl Server {
         self.test_hook("/_test/release").await;
     }
 
+    /// From now on the app's WebAssembly is not sent until
+    /// [`Server::release_wasm`]: the page shows the form rendered ahead.
+    pub async fn hold_wasm(&self) {
+        self.test_hook("/_test/hold-wasm").await;
+    }
+
+    /// Sends the held WebAssembly, and any asked for later.
+    pub async fn release_wasm(&self) {
+        self.test_hook("/_test/release-wasm").await;
+    }
+
+    /// Waits until a request for the WebAssembly is held (a hang after
+    /// [`HANG_GUARD`]): the page asked for it and cannot have it yet.
+    pub async fn wait_until_wasm_held(&self) {
+        let started = Instant::now();
+        loop {
+            let held = reqwest::get(self.url("/_test/held-wasm"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if held.trim() != "0" {
+                return;
+            }
+            assert!(started.elapsed() < HANG_GUARD, "no wasm request was held");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn test_hook(&self, path: &str) {
         let status = reqwest::Client::new()
             .post(self.url(path))
