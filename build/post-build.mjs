@@ -202,7 +202,12 @@ if (release) {
   // moves to the visitor's copy before anything is drawn (a static host);
   // after the form, the call that starts the loader.
   const indexPath = join(stage, "index.html");
-  const index = readFileSync(indexPath, "utf8");
+  // Chromium ignores `integrity` on a preload of the wasm (as=fetch) and
+  // warns about it on every load (crbug.com/981419); the module's own
+  // preload keeps its hash.
+  const index = readFileSync(indexPath, "utf8").replace(/<link\b[^>]*>/g, (link) =>
+    /\bas="?fetch\b/.test(link) ? link.replace(/\s+integrity=("[^"]*"|[^\s>]+)/, "") : link,
+  );
   const call = `conferenceFormLanguage(document.getElementById("conference-form"),new URL("i18n/",document.baseURI));conferenceFormPage(document.getElementById("conference-form"));conferenceFormFramed(document.getElementById("conference-form"))`;
   const escape = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   // Each place, as Trunk writes it (its release minifier drops quotes).
