@@ -341,33 +341,41 @@ fn has_extension(path: &str) -> bool {
 /// inline scripts of every copy of the page allowed by their hashes (a copy
 /// whose scripts differ still runs), and framing by `frame_ancestors` only.
 pub(crate) fn content_security_policy(pages: &Pages, frame_ancestors: &str) -> String {
-    let mut hashes: Vec<String> = Vec::new();
-    for copy in &pages.copies {
-        let html = std::str::from_utf8(&copy.html).unwrap_or("");
-        for script in inline_scripts(html) {
-            let hash = format!(" 'sha256-{}'", B64.encode(Sha256::digest(script)));
-            if !hashes.contains(&hash) {
-                hashes.push(hash);
+    // The inline scripts and stylesheets of every copy, each hash once.
+    let hashes = |tag: &str| {
+        let mut hashes: Vec<String> = Vec::new();
+        for copy in &pages.copies {
+            let html = std::str::from_utf8(&copy.html).unwrap_or("");
+            for body in inline(html, tag) {
+                let hash = format!(" 'sha256-{}'", B64.encode(Sha256::digest(body)));
+                if !hashes.contains(&hash) {
+                    hashes.push(hash);
+                }
             }
         }
-    }
-    let hashes = hashes.concat();
+        hashes.concat()
+    };
+    let (scripts, styles) = (hashes("script"), hashes("style"));
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'{styles}; img-src 'self' data:; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 }
 
-/// The bodies of `<script>` elements without a `src`.
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let open_end = rest.find('>')?;
-        if rest[..open_end].contains("src=") {
-            return None;
-        }
-        let body = &rest[open_end + 1..];
-        Some(&body[..body.find("</script>")?])
-    })
+/// The bodies of the `<tag>` elements (`script`, `style`) without a `src`.
+fn inline<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    html.split(open.as_str())
+        .skip(1)
+        .filter_map(|rest| {
+            let open_end = rest.find('>')?;
+            if rest[..open_end].contains("src=") {
+                return None;
+            }
+            let body = &rest[open_end + 1..];
+            Some(&body[..body.find(close.as_str())?])
+        })
+        .collect()
 }
 
 /// Trunk names built files `name-<hash>.ext`, the hash a 64-bit number in hex
@@ -579,12 +587,10 @@ mod tests {
     }
 
     #[test]
-    fn finds_inline_scripts_only() {
-        let html = r#"<script src="/a.js"></script><script type="module">import x;</script><script>y()</script>"#;
-        assert_eq!(
-            inline_scripts(html).collect::<Vec<_>>(),
-            ["import x;", "y()"]
-        );
+    fn finds_inline_scripts_and_styles_only() {
+        let html = r#"<script src="/a.js"></script><script type="module">import x;</script><script>y()</script><style>.a{}</style><link href="/b.css">"#;
+        assert_eq!(inline(html, "script"), ["import x;", "y()"]);
+        assert_eq!(inline(html, "style"), [".a{}"]);
     }
 
     #[test]
