@@ -31,9 +31,11 @@ function conferenceFormChoice(...wanted) {
 // everyone index.html (English), so a visitor of another language moves to
 // that language's copy before anything is drawn (our server sends the
 // right copy at once: the same choice from the cookie and Accept-Language).
+// Only from one of the build's copies (`/`, index.html, index.<lang>.html):
+// a page the operator made of one, with settings of its own, stays itself.
 function conferenceFormCopy() {
   const lang = conferenceFormChoice();
-  if (lang === document.documentElement.lang) return;
+  if (lang === document.documentElement.lang || !/\/(index(\.[\w-]+)?\.html)?$/.test(location.pathname)) return;
   const copy = new URL(lang === "en" ? "index.html" : `index.${lang}.html`, location.href);
   copy.search = location.search;
   copy.hash = location.hash;
