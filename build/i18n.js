@@ -43,9 +43,10 @@ function conferenceFormCopy() {
 }
 
 function conferenceFormLanguage(el, catalogs) {
-  const early = el.querySelector(":scope > .cf");
-  // The host's data-lang first; on the standalone page, the copy's own.
-  const lang = conferenceFormChoice(el.dataset.lang, early?.lang);
+  // The visitor's, as the head script and our server chose the page's copy
+  // (a page of the operator's own may be in another: its early form then
+  // gives way to one in the visitor's language).
+  const lang = conferenceFormChoice(el.dataset.lang);
   const text = (url) =>
     fetch(url)
       .then((r) => (r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status))))
