@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use xshell::{cmd, Cmd, Shell};
 
-use crate::run::{root, run, step};
+use crate::run::{root, run, step, Background};
 
 /// The size the product set itself (#13) for wasm + JS + CSS, each as the
 /// `.gz` and `.br` file the server sends (zopfli, brotli 11), added up. The
@@ -60,6 +60,33 @@ pub const SIZE_BUILD: [(&str, &str); 4] = [
 
 pub fn build(sh: &Shell) -> Result<()> {
     build_with(sh, None)
+}
+
+/// Starts compiling, in the background, what Trunk's build compiles, so that
+/// on a new machine it happens while Trunk itself installs (the bundle's LTO
+/// leaves a core idle for a minute): the prerender (Trunk's pre_build hook,
+/// `build/prerender.mjs`) and the bundle's crates for wasm32 as Trunk's
+/// cargo asks for them (profile, binary, size flags, target folder). Trunk
+/// then finds both done. They share the target folder, so cargo runs them
+/// one after the other. Wait for both before `build`; what fails here fails
+/// again, with its message, in Trunk's own build.
+pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
+    let target = root().join("target/bundle");
+    let log = |name: &str| root().join(format!("target/prebuild-{name}.log"));
+    step(&format!(
+        "compiling the bundle's crates in the background (their output: {})",
+        log("*").display()
+    ));
+    let prerender = cmd!(sh, "cargo build --bin prerender").env("CARGO_TARGET_DIR", &target);
+    let bundle = size_build(cmd!(
+        sh,
+        "cargo build --target wasm32-unknown-unknown --profile bundle --bin conference-form"
+    ))
+    .env("CARGO_TARGET_DIR", &target);
+    Ok([
+        Background::start(prerender, &log("prerender"))?,
+        Background::start(bundle, &log("bundle"))?,
+    ])
 }
 
 /// Builds the app with its crates, std's own included, fetched into

@@ -34,14 +34,27 @@ const CARGO_FUZZ_MINUTES: u32 = 1;
 /// environment overrides the one a package ships (Trunk's has fat LTO and one
 /// codegen unit: 12 minutes on 2 cores), and a build tool that runs for
 /// seconds gains nothing from that optimisation: no LTO, 16 codegen units,
-/// opt-level 1, no debug info, no incremental state.
-const TOOL_PROFILE: [(&str, &str); 5] = [
+/// no debug info, no incremental state, and the opt-level of `Opt`.
+const TOOL_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_LTO", "false"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
-    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
     ("CARGO_PROFILE_RELEASE_DEBUG", "0"),
     ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
 ];
+
+/// A tool's opt-level, by what it does once built (CPU seconds to compile,
+/// crates already downloaded, measured on this 2-core machine).
+#[derive(Clone, Copy)]
+enum Opt {
+    /// Runs others and reads small files (Trunk, cargo-fuzz): opt-level 0.
+    /// Trunk: 213 s, not 419 s at opt-level 1; `cargo xtask build` took
+    /// 19.9 s with it, 19.7 s with the other.
+    None,
+    /// Works through large files itself (the wasm-bindgen CLI rewrites the
+    /// browser tests' 100 MB wasm): opt-level 1. At 0 it compiles in 81 s,
+    /// not 178 s, but then takes 18.6 s, not 4.9 s, on each test run.
+    Some,
+}
 
 /// What the command that calls `setup` goes on to do.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -162,8 +175,16 @@ fn compiled(minutes: u32) -> String {
 }
 
 /// `cargo install ...` as every install here runs it (see `TOOL_PROFILE`).
-fn cargo_install(command: Cmd) -> (String, Command) {
-    detach(command.envs(TOOL_PROFILE))
+fn cargo_install(command: Cmd, opt: Opt) -> (String, Command) {
+    let level = match opt {
+        Opt::None => "0",
+        Opt::Some => "1",
+    };
+    detach(
+        command
+            .envs(TOOL_PROFILE)
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", level),
+    )
 }
 
 fn wasm_target(sh: &Shell) -> Result<()> {
@@ -200,10 +221,13 @@ fn trunk(sh: &Shell) -> Option<Install> {
         takes: compiled(TRUNK_MINUTES),
         // Without its default features, `update_check` and `rustls`: they pull
         // in an HTTP and TLS stack for downloads, and Trunk here runs offline.
-        commands: vec![cargo_install(cmd!(
-            sh,
-            "cargo install --locked --no-default-features trunk@{TRUNK}"
-        ))],
+        commands: vec![cargo_install(
+            cmd!(
+                sh,
+                "cargo install --locked --no-default-features trunk@{TRUNK}"
+            ),
+            Opt::None,
+        )],
     })
 }
 
@@ -235,10 +259,10 @@ fn wasm_bindgen(sh: &Shell) -> Result<Option<Install>> {
         why: "joins the wasm to JavaScript; runs the browser tests",
         takes: compiled(WASM_BINDGEN_MINUTES),
         // Not --locked: a dependency its lock file names is gone from the registry.
-        commands: vec![cargo_install(cmd!(
-            sh,
-            "cargo install wasm-bindgen-cli --version {version}"
-        ))],
+        commands: vec![cargo_install(
+            cmd!(sh, "cargo install wasm-bindgen-cli --version {version}"),
+            Opt::Some,
+        )],
     }))
 }
 
@@ -342,10 +366,13 @@ fn cargo_fuzz_install(sh: &Shell) -> Option<Install> {
         what: "cargo-fuzz",
         why: "the fuzzing step of the tests (libFuzzer)",
         takes: compiled(CARGO_FUZZ_MINUTES),
-        commands: vec![cargo_install(cmd!(
-            sh,
-            "cargo install cargo-fuzz --version {CARGO_FUZZ} --locked"
-        ))],
+        commands: vec![cargo_install(
+            cmd!(
+                sh,
+                "cargo install cargo-fuzz --version {CARGO_FUZZ} --locked"
+            ),
+            Opt::None,
+        )],
     })
 }
 

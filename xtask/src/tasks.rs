@@ -106,7 +106,13 @@ pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
         cmd!(sh, "cargo build -p conference-server {features...}"),
         &log,
     )?;
+    let prebuilds = app::prebuild(sh)?;
     setup(sh, Need::Build)?;
+    for prebuild in prebuilds {
+        if prebuild.wait().is_err() {
+            println!("  (a background build failed: Trunk's build compiles it again and says why)");
+        }
+    }
     app::build(sh)?;
     server_build.wait().context("building the server")?;
     step("starting the server (Ctrl-C stops it)");
