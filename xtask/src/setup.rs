@@ -26,8 +26,8 @@ pub const CARGO_FUZZ: &str = "0.13.2";
 /// About how many minutes each tool takes to compile from source on a quiet
 /// 2-core machine with `TOOL_PROFILE`, Trunk and the wasm-bindgen CLI side by
 /// side (measured): what the list of installs says.
-const TRUNK_MINUTES: u32 = 6;
-const WASM_BINDGEN_MINUTES: u32 = 4;
+const TRUNK_MINUTES: u32 = 4;
+const WASM_BINDGEN_MINUTES: u32 = 3;
 const CARGO_FUZZ_MINUTES: u32 = 1;
 
 /// How every `cargo install` here compiles. cargo's release profile from the
