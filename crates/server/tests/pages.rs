@@ -9,11 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use clap::Parser;
 use conference_server::{app_state, router, Options};
-use tower::ServiceExt;
+
+mod oneshot;
+use oneshot::{ask, Got};
 
 /// As the build writes them: the page in each language, the form inside.
 fn page(lang: &str, dir: &str, title: &str, script: &str, form: &str) -> String {
@@ -106,52 +108,12 @@ fn app(dist: tempfile::TempDir, extra: &[&str]) -> App {
     }
 }
 
-struct Got {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Got {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
-    }
-
-    /// Every `Vary` token, lower case.
-    fn vary(&self) -> Vec<String> {
-        self.headers
-            .get_all("vary")
-            .iter()
-            .flat_map(|v| v.to_str().unwrap().split(','))
-            .map(|t| t.trim().to_ascii_lowercase())
-            .collect()
-    }
-}
-
 async fn send(app: &App, method: Method, uri: &str, headers: &[(&str, &str)]) -> Got {
     let mut request = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Got {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    ask(app.router.clone(), request.body(Body::empty()).unwrap()).await
 }
 
 async fn get(app: &App, uri: &str, headers: &[(&str, &str)]) -> Got {

@@ -14,7 +14,9 @@ use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use clap::Parser;
 use conference_server::{app_state, router, Options};
-use tower::ServiceExt;
+
+mod oneshot;
+use oneshot::{ask, Got};
 
 struct App {
     router: Router,
@@ -43,25 +45,6 @@ fn app(extra: &[&str]) -> App {
     App {
         router: router(state, dist.path()),
         _dirs: [data, dist],
-    }
-}
-
-struct Got {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Got {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
-    }
-    fn code(&self) -> String {
-        let v: serde_json::Value = serde_json::from_str(&self.body).unwrap_or_default();
-        v["responses"][0]["code"].as_str().unwrap_or("").to_owned()
     }
 }
 
@@ -94,18 +77,7 @@ async fn send_from(
         request = request.header(*name, *value);
     }
     let request = request.body(Body::from(body.to_owned())).unwrap();
-    let router = app.router.clone().layer(MockConnectInfo(peer));
-    let response = router.oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Got {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    ask(app.router.clone().layer(MockConnectInfo(peer)), request).await
 }
 
 const DEMO: &str = "auth_username=demo&auth_password=demo";
