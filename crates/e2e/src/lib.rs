@@ -48,7 +48,8 @@ pub fn tools_dir() -> PathBuf {
     workspace().join(".tools")
 }
 
-fn dist() -> PathBuf {
+/// The built app (`CONFERENCE_DIST`, else dist/), which must hold index.html.
+pub fn dist() -> PathBuf {
     let dist = std::env::var_os("CONFERENCE_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("dist"));
