@@ -190,25 +190,32 @@ impl Server {
             .await;
     }
 
-    /// A POST to one of the `--test-hooks` routes, which must succeed.
     /// Waits until a `hold` fault holds a request (a hang after
     /// [`HANG_GUARD`]), then lets it go.
     pub async fn release_when_held(&self) {
+        self.until_counted("/_test/delayed", "no request was ever held")
+            .await;
+        self.test_hook("/_test/release").await;
+    }
+
+    /// Waits until the hook route `path`, which counts something, counts
+    /// one at least (`what` is the message if it never does, after
+    /// [`HANG_GUARD`]).
+    async fn until_counted(&self, path: &str, what: &str) {
         let started = Instant::now();
         loop {
-            let held = reqwest::get(self.url("/_test/delayed"))
+            let count = reqwest::get(self.url(path))
                 .await
                 .unwrap()
                 .text()
                 .await
                 .unwrap();
-            if held.trim() != "0" {
-                break;
+            if count.trim() != "0" {
+                return;
             }
-            assert!(started.elapsed() < HANG_GUARD, "no request was ever held");
+            assert!(started.elapsed() < HANG_GUARD, "{what}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.test_hook("/_test/release").await;
     }
 
     /// From now on the app's WebAssembly is not sent until
@@ -225,22 +232,11 @@ impl Server {
     /// Waits until a request for the WebAssembly is held (a hang after
     /// [`HANG_GUARD`]): the page asked for it and cannot have it yet.
     pub async fn wait_until_wasm_held(&self) {
-        let started = Instant::now();
-        loop {
-            let held = reqwest::get(self.url("/_test/held-wasm"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            if held.trim() != "0" {
-                return;
-            }
-            assert!(started.elapsed() < HANG_GUARD, "no wasm request was held");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.until_counted("/_test/held-wasm", "no wasm request was held")
+            .await;
     }
 
+    /// A POST to one of the `--test-hooks` routes, which must succeed.
     async fn test_hook(&self, path: &str) {
         let status = reqwest::Client::new()
             .post(self.url(path))
