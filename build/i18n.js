@@ -22,7 +22,10 @@ function conferenceFormChoice(...wanted) {
     return (conferenceFormLanguages.find(([code]) => code.toLowerCase() === tag) ||
       conferenceFormLanguages.find(([code]) => code === base) || [])[0];
   };
-  const stored = document.cookie.match(new RegExp(`(?:^|; )${conferenceFormCookie}=([\\w-]+)`));
+  let stored = null;
+  try {
+    stored = document.cookie.match(new RegExp(`(?:^|; )${conferenceFormCookie}=([\\w-]+)`));
+  } catch {} // no cookies in a sandboxed frame: nothing remembered
   return [...wanted, stored?.[1], ...(navigator.languages || [navigator.language])]
     .filter(Boolean).map(pick).find(Boolean) || "en";
 }
@@ -68,7 +71,9 @@ function conferenceFormLanguage(el, catalogs) {
     texts: load(lang),
     load,
     remember: (lang) => {
-      document.cookie = `${conferenceFormCookie}=${lang}; path=/; max-age=31536000; samesite=lax`;
+      try {
+        document.cookie = `${conferenceFormCookie}=${lang}; path=/; max-age=31536000; samesite=lax`;
+      } catch {} // cookies blocked: the choice is just not remembered
     },
   };
   conferenceFormTakeover(el);
@@ -126,7 +131,7 @@ function conferenceFormTakeover(el) {
   early.addEventListener("submit", (e) => {
     e.preventDefault();
     held = true;
-    e.target.ariaBusy = "true";
+    e.target.setAttribute("aria-busy", "true");
   });
   const watch = new MutationObserver(() => {
     const live = el.querySelector(":scope > .cf:not([data-early])");
@@ -135,7 +140,9 @@ function conferenceFormTakeover(el) {
     const kept = conferenceFormSnapshot(early);
     early.remove();
     conferenceFormRestore(live, kept);
-    if (held) live.querySelector("form").requestSubmit();
+    const form = live.querySelector("form");
+    // Safari before 16 has no requestSubmit: the button's click submits too.
+    if (held) form.requestSubmit ? form.requestSubmit() : form.querySelector("[type=submit]").click();
   });
   watch.observe(el, { childList: true });
 }

@@ -180,7 +180,10 @@ const languages = readdirSync(join(root, "i18n"))
     return [code, ...page, file];
   })
   .sort(([a], [b]) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
-const languageLoader = (table) => readFileSync(join(root, "build/i18n.js"), "utf8").replace("__LANGUAGES__", JSON.stringify(table));
+// A function, not a string, as the replacement (a translated title may hold
+// `$&`), and no `<` left raw (a catalog's `</script>` would end the script).
+const languageLoader = (table) =>
+  readFileSync(join(root, "build/i18n.js"), "utf8").replace("__LANGUAGES__", () => JSON.stringify(table).replace(/</g, "\\u003c"));
 let i18n = languageLoader(languages);
 // embed.js has no page around the form: the languages' own names, titles
 // and menu labels stay out of it (0 keeps the places).

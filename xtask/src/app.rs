@@ -160,6 +160,13 @@ fn precompress(dir: &Path) -> Result<()> {
             precompress(&path)?;
             continue;
         }
+        // The page's copies go out from the server's memory, with the
+        // settings put in: packed files of them would only be the copies
+        // without them, there to be fetched by name.
+        let file = path.file_name().unwrap_or_default().to_string_lossy();
+        if dir == root().join("dist") && file.starts_with("index") && file.ends_with(".html") {
+            continue;
+        }
         let name = path.to_string_lossy().into_owned();
         if ![".wasm", ".js", ".css", ".html", ".json"]
             .iter()

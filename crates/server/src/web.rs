@@ -233,15 +233,21 @@ fn is_fresh(request: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|tag| tag.trim() == "*" || weak(tag) == ours)
 }
 
-/// The page for `path` if it names one: `/` and `/index.html` (the visitor's
-/// language), `/index.<tag>.html` (that language; a 404 without that copy,
-/// so the file on disk never goes out without the settings).
+/// The page for `path` if it names one: `/` (the visitor's language),
+/// `/index.html` (English) and `/index.<tag>.html` (that language; a 404
+/// without that copy, so the file on disk never goes out without the
+/// settings). A named file is the copy it names, as on a static host: the
+/// page's move to the visitor's copy (build/i18n.js) then always ends, even
+/// where the browser judges the language otherwise than this server.
 fn page(app: &AppState, path: &str, request: &HeaderMap) -> Option<Response> {
     let name = page_name(path)?;
-    let copy = if name == "index.html" {
+    let copy = if name.is_empty() {
         app.pages.for_visitor(request).map(|copy| (copy, true))
     } else {
-        let tag = name.strip_prefix("index.")?.strip_suffix(".html")?;
+        let tag = match name.as_str() {
+            "index.html" => "en",
+            _ => name.strip_prefix("index.")?.strip_suffix(".html")?,
+        };
         app.pages.in_language(tag).map(|copy| (copy, false))
     };
     Some(match copy {
@@ -250,7 +256,7 @@ fn page(app: &AppState, path: &str, request: &HeaderMap) -> Option<Response> {
     })
 }
 
-/// `index.html` for the root, the file's name for `/index*.html`, as the
+/// "" for the root, the file's name for `/index*.html`, as the
 /// file server would resolve the path (percent-decoded, empty and `.`
 /// segments dropped); `None` for any other path.
 fn page_name(path: &str) -> Option<String> {
@@ -260,7 +266,7 @@ fn page_name(path: &str) -> Option<String> {
         .filter(|s| !s.is_empty() && *s != ".")
         .collect();
     match segments[..] {
-        [] => Some("index.html".to_owned()),
+        [] => Some(String::new()),
         [name] if name.starts_with("index.") && name.ends_with(".html") => Some(name.to_owned()),
         _ => None,
     }
@@ -542,7 +548,8 @@ mod tests {
     #[test]
     fn page_paths_as_the_file_server_resolves_them() {
         for (path, name) in [
-            ("/", Some("index.html")),
+            ("/", Some("")),
+            ("//", Some("")),
             ("/index.html", Some("index.html")),
             ("/index.de.html", Some("index.de.html")),
             ("//./index%2Ede.html", Some("index.de.html")),
