@@ -80,11 +80,17 @@ struct Install {
     commands: Vec<(String, Command)>,
 }
 
+/// The browser's target and std's sources (rustup, seconds): before any
+/// build for wasm32, `serve`'s background one included.
+pub fn toolchain(sh: &Shell) -> Result<()> {
+    wasm_target(sh)?;
+    rust_src(sh)
+}
+
 pub fn setup(sh: &Shell, need: Need) -> Result<()> {
     // rustup installs one thing at a time and takes seconds: done first, in
     // order, so the slow installs below cannot race it.
-    wasm_target(sh)?;
-    rust_src(sh)?;
+    toolchain(sh)?;
     let missing: Vec<Install> = [
         trunk(sh),
         wasm_bindgen(sh)?,

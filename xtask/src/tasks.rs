@@ -106,6 +106,9 @@ pub fn serve(sh: &Shell, args: &[String]) -> Result<()> {
         cmd!(sh, "cargo build -p conference-server {features...}"),
         &log,
     )?;
+    // The bundle compiled beside the installs needs the target and std's
+    // sources first.
+    crate::setup::toolchain(sh)?;
     let prebuilds = app::prebuild(sh)?;
     setup(sh, Need::Build)?;
     for prebuild in prebuilds {
