@@ -132,6 +132,10 @@ function conferenceFormTakeover(el) {
     e.preventDefault();
     held = true;
     e.target.setAttribute("aria-busy", "true");
+    // The button and the status region say so, in the form's words.
+    const button = e.target.querySelector("[data-busy]");
+    const status = early.querySelector("#cf-status");
+    if (button) button.textContent = status.textContent = button.dataset.busy;
   });
   const watch = new MutationObserver(() => {
     const live = el.querySelector(":scope > .cf:not([data-early])");

@@ -132,7 +132,9 @@ pub fn app(config: Config, mount: Option<web_sys::HtmlElement>) -> impl IntoView
                     {details}
                     {options}
                 </details>
-                <button type="submit" class="cf-button cf-submit" id="cf-submit">
+                // `data-busy`: what the form rendered ahead says when a
+                // create is held until the live form is there (build/i18n.js).
+                <button type="submit" class="cf-button cf-submit" id="cf-submit" data-busy=t("button.creating")>
                     {move || t(if form.busy() { "button.creating" } else { "button.create" })}
                 </button>
             </form>

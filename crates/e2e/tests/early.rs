@@ -271,6 +271,13 @@ async fn a_submit_before_the_wasm_is_held_never_goes_by_get_and_is_made_once_aft
         "true",
         "the early form shows it is busy"
     );
+    // And says so, on its button and to a screen reader, in its words.
+    let creating = word(&words("en"), "button.creating");
+    assert_eq!(
+        b.js("const f = document.querySelector('.cf[data-early]'); return [f.querySelector('#cf-submit').textContent, f.querySelector('#cf-status').textContent]")
+            .await,
+        json!([creating, creating])
+    );
 
     take_over(&s, &b).await;
     // Deterministic however the sign-in's check (the fields handed over are
