@@ -384,7 +384,7 @@ async fn until_held(app: &App, count: usize) {
 
 /// How long a test waits for what it expects before calling it a hang.
 #[cfg(feature = "test-hooks")]
-const GUARD: Duration = Duration::from_secs(60);
+const GUARD: Duration = spawn::HANG_GUARD;
 
 #[cfg(feature = "test-hooks")]
 #[tokio::test]

@@ -122,9 +122,10 @@ impl Server {
 /// these bytes as they are, not compress the wasm itself.
 pub const PRECOMPRESSED_WASM: &[u8] = b"brotli made at build time";
 
-/// How long a test waits for what it expects before it calls it a hang.
-/// Never a measure of speed: what a test checks does not depend on it.
-pub const GUARD: Duration = Duration::from_secs(60);
+/// How long a test waits for what it expects before it calls it a hang
+/// (the workspace's one guard). Never a measure of speed: what a test
+/// checks does not depend on it.
+pub const GUARD: Duration = spawn::HANG_GUARD;
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().timeout(GUARD).build().unwrap()
