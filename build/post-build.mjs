@@ -166,11 +166,15 @@ function shortenImports(wasmPath, jsPath) {
 // the form's words are fetched from: a compact copy named by its content
 // (`de-<hash>.json`, as Trunk names its files), which the server lets
 // browsers keep for good, so a second visit asks nothing.
-const languages = readdirSync(join(root, "i18n"))
-  .filter((name) => name.endsWith(".json"))
-  .map((name) => {
-    const code = name.slice(0, -".json".length);
-    const catalog = JSON.parse(readFileSync(join(root, "i18n", name), "utf8"));
+// Each catalog, read once, by language code.
+const catalogs = new Map(
+  readdirSync(join(root, "i18n"))
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => [name.slice(0, -".json".length), JSON.parse(readFileSync(join(root, "i18n", name), "utf8"))]),
+);
+const languages = [...catalogs]
+  .map(([code, catalog]) => {
+    const name = `${code}.json`;
     const page = [catalog["language"], catalog["dir"], catalog["page.title"], catalog["language.menu"]];
     if (!page.every((s) => typeof s === "string")) throw new Error(`i18n/${name}: language, dir, page.title or language.menu missing`);
     if (code === "en") return [code, ...page, null]; // built into the wasm
@@ -234,8 +238,7 @@ if (release) {
     if (!pattern.test(index)) throw new Error(`index.html: no ${name} where the copies need one (${pattern})`);
   }
   for (const [code, , dir, title] of languages) {
-    const catalog = JSON.parse(readFileSync(join(root, "i18n", `${code}.json`), "utf8"));
-    const description = catalog["page.description"];
+    const description = catalogs.get(code)["page.description"];
     if (typeof description !== "string") throw new Error(`i18n/${code}.json: page.description missing`);
     const form = readFileSync(join(stage, "form", `${code}.html`), "utf8");
     const copy = index
@@ -255,7 +258,7 @@ if (release) {
 
 // embed.js's words where even its frame is blocked: English built in, the
 // others read from the language's catalog, which the loader fetches anyway.
-const english = JSON.parse(readFileSync(join(root, "i18n/en.json"), "utf8"));
+const english = catalogs.get("en");
 const names = { css, js, wasm, i18n: embedI18n, blocked: JSON.stringify(english["embed.blocked"]), open: JSON.stringify(english["embed.open"]) };
 const loader = readFileSync(join(root, "build/embed.js.in"), "utf8").replace(
   /\{\{(\w+)\}\}/g,
