@@ -62,6 +62,14 @@ pub fn build(sh: &Shell) -> Result<()> {
     build_with(sh, None)
 }
 
+/// The bundle's target folder, cargo profile and binary: Trunk's build is
+/// given the folder here and reads the other two from index.html
+/// (`data-cargo-profile-release`, `data-bin`; a test holds them equal), and
+/// `prebuild` must ask for exactly the same, or Trunk compiles it all again.
+const BUNDLE_TARGET: &str = "target/bundle";
+const BUNDLE_PROFILE: &str = "bundle";
+const BUNDLE_BIN: &str = "conference-form";
+
 /// Starts compiling, in the background, what Trunk's build compiles, so that
 /// on a new machine it happens while Trunk itself installs (the bundle's LTO
 /// leaves a core idle for a minute): the prerender (Trunk's pre_build hook,
@@ -71,7 +79,7 @@ pub fn build(sh: &Shell) -> Result<()> {
 /// one after the other. Wait for both before `build`; what fails here fails
 /// again, with its message, in Trunk's own build.
 pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
-    let target = root().join("target/bundle");
+    let target = root().join(BUNDLE_TARGET);
     let log = |name: &str| root().join(format!("target/prebuild-{name}.log"));
     step(&format!(
         "compiling the bundle's crates in the background (their output: {})",
@@ -80,7 +88,7 @@ pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
     let prerender = cmd!(sh, "cargo build --bin prerender").env("CARGO_TARGET_DIR", &target);
     let bundle = size_build(cmd!(
         sh,
-        "cargo build --target wasm32-unknown-unknown --profile bundle --bin conference-form"
+        "cargo build --target wasm32-unknown-unknown --profile {BUNDLE_PROFILE} --bin {BUNDLE_BIN}"
     ))
     .env("CARGO_TARGET_DIR", &target);
     Ok([
@@ -112,7 +120,7 @@ pub fn build_with(sh: &Shell, cargo_home: Option<&Path>) -> Result<()> {
     // at another path count as changed and would be compiled again each time
     // the two alternate.
     let target = match cargo_home {
-        None => "target/bundle",
+        None => BUNDLE_TARGET,
         Some(home) => {
             trunk = trunk.env("CARGO_HOME", home);
             "target/bundle-empty-home"
@@ -264,4 +272,25 @@ pub fn budget() -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prebuild_asks_for_the_profile_and_binary_index_html_gives_trunk() {
+        let link = include_str!("../../index.html")
+            .lines()
+            .find(|l| l.contains(r#"rel="rust""#))
+            .expect("index.html has Trunk's rust link");
+        assert!(
+            link.contains(&format!(r#"data-cargo-profile-release="{BUNDLE_PROFILE}""#)),
+            "{link}"
+        );
+        assert!(
+            link.contains(&format!(r#"data-bin="{BUNDLE_BIN}""#)),
+            "{link}"
+        );
+    }
 }
