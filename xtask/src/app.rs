@@ -2,7 +2,7 @@
 //! JavaScript and writes the embedding loader), precompressing it, and the
 //! bundle budget.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use xshell::{cmd, Cmd, Shell};
@@ -70,14 +70,28 @@ const BUNDLE_TARGET: &str = "target/bundle";
 const BUNDLE_PROFILE: &str = "bundle";
 const BUNDLE_BIN: &str = "conference-form";
 
+/// Where the prerender (Trunk's pre_build hook, `build/prerender.mjs`) is
+/// compiled: natively, in the dev profile, as the server and the tests are,
+/// so in their target folder (cargo's own choice: `CARGO_TARGET_DIR` or
+/// `target/`), sharing the crates they have in common. A build from
+/// another cargo home keeps its own folder, as the bundle does (see
+/// `build_with`).
+fn prerender_target(cargo_home: Option<&Path>, bundle_target: &Path) -> PathBuf {
+    match (cargo_home, std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(_), _) => bundle_target.to_owned(),
+        (None, Some(dir)) => root().join(dir),
+        (None, None) => root().join("target"),
+    }
+}
+
 /// Starts compiling, in the background, what Trunk's build compiles, so that
 /// on a new machine it happens while Trunk itself installs (the bundle's LTO
-/// leaves a core idle for a minute): the prerender (Trunk's pre_build hook,
-/// `build/prerender.mjs`) and the bundle's crates for wasm32 as Trunk's
-/// cargo asks for them (profile, binary, size flags, target folder). Trunk
-/// then finds both done. They share the target folder, so cargo runs them
-/// one after the other. Wait for both before `build`; what fails here fails
-/// again, with its message, in Trunk's own build.
+/// leaves a core idle for a minute): the prerender and the bundle's crates
+/// for wasm32 as Trunk's cargo asks for them (profile, binary, size flags,
+/// target folder). Trunk then finds both done. The prerender shares the
+/// server's target folder, so cargo builds the two one after the other.
+/// Wait for both before `build`; what fails here fails again, with its
+/// message, in Trunk's own build.
 pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
     let target = root().join(BUNDLE_TARGET);
     let log = |name: &str| root().join(format!("target/prebuild-{name}.log"));
@@ -85,7 +99,8 @@ pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
         "compiling the bundle's crates in the background (their output: {})",
         log("*").display()
     ));
-    let prerender = cmd!(sh, "cargo build --bin prerender").env("CARGO_TARGET_DIR", &target);
+    let prerender = cmd!(sh, "cargo build --bin prerender")
+        .env("CARGO_TARGET_DIR", prerender_target(None, &target));
     let bundle = size_build(cmd!(
         sh,
         "cargo build --target wasm32-unknown-unknown --profile {BUNDLE_PROFILE} --bin {BUNDLE_BIN}"
@@ -126,7 +141,13 @@ pub fn build_with(sh: &Shell, cargo_home: Option<&Path>) -> Result<()> {
             "target/bundle-empty-home"
         }
     };
-    let trunk = trunk.env("CARGO_TARGET_DIR", root().join(target));
+    let target = root().join(target);
+    let trunk = trunk
+        .env(
+            "PRERENDER_TARGET_DIR",
+            prerender_target(cargo_home, &target),
+        )
+        .env("CARGO_TARGET_DIR", target);
     // Trunk's post_build hook (Trunk.toml, build/post-build.mjs) has given the
     // wasm's imports short names, minified the JavaScript, renewed both
     // files' integrity hashes and written dist/embed.js.

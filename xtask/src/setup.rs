@@ -53,11 +53,40 @@ enum Opt {
     /// Trunk: 213 s, not 419 s at opt-level 1; `cargo xtask build` took
     /// 19.9 s with it, 19.7 s with the other.
     None,
-    /// Works through large files itself (the wasm-bindgen CLI rewrites the
-    /// browser tests' 100 MB wasm): opt-level 1. At 0 it compiles in 81 s,
-    /// not 178 s, but then takes 18.6 s, not 4.9 s, on each test run.
-    Some,
+    /// Works through large files itself: opt-level 0, but 1 for the crates
+    /// named, which do that work. The wasm-bindgen CLI rewrites the browser
+    /// tests' 100 MB wasm: all at 1, it compiled in 168 s (193 s with its
+    /// default TLS) and rewrote the wasm in 4.6 s; all at 0, 116 s but
+    /// 6.2 s; with `WASM_BINDGEN_HOT` at 1, 121 s and 4.5 s.
+    Hot(&'static [&'static str]),
 }
+
+/// The wasm-bindgen CLI's crates that parse, transform and write the wasm
+/// (and the generic containers they fill, which compile in them).
+const WASM_BINDGEN_HOT: &[&str] = &[
+    "walrus",
+    "wasmparser",
+    "wasm-encoder",
+    "wasm-bindgen-cli-support",
+    "wasm-bindgen-shared",
+    "gimli",
+    "id-arena",
+    "leb128",
+    "hashbrown",
+    "indexmap",
+    "rayon",
+    "rayon-core",
+    "crossbeam-deque",
+    "crossbeam-epoch",
+    "crossbeam-utils",
+    "smallvec",
+    "rustc-demangle",
+    "fallible-iterator",
+    "stable_deref_trait",
+    "foldhash",
+    "semver",
+    "bitflags",
+];
 
 /// What the command that calls `setup` goes on to do.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -185,15 +214,18 @@ fn compiled(minutes: u32) -> String {
 
 /// `cargo install ...` as every install here runs it (see `TOOL_PROFILE`).
 fn cargo_install(command: Cmd, opt: Opt) -> (String, Command) {
-    let level = match opt {
-        Opt::None => "0",
-        Opt::Some => "1",
-    };
-    detach(
-        command
-            .envs(TOOL_PROFILE)
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", level),
-    )
+    let mut command = command
+        .envs(TOOL_PROFILE)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0");
+    if let Opt::Hot(crates) = opt {
+        for name in crates {
+            command = command.args([
+                "--config",
+                &format!("profile.release.package.{name}.opt-level=1"),
+            ]);
+        }
+    }
+    detach(command)
 }
 
 fn wasm_target(sh: &Shell) -> Result<()> {
@@ -267,10 +299,16 @@ fn wasm_bindgen(sh: &Shell) -> Result<Option<Install>> {
         what: "wasm-bindgen CLI",
         why: "joins the wasm to JavaScript; runs the browser tests",
         takes: compiled(WASM_BINDGEN_MINUTES),
-        // Not --locked: a dependency its lock file names is gone from the registry.
+        // Not --locked: a dependency its lock file names is gone from the
+        // registry. Without its default feature, `rustls-tls`: its test
+        // runner talks to the local ChromeDriver over plain HTTP, and TLS
+        // (rustls, ring) is compile time for nothing.
         commands: vec![cargo_install(
-            cmd!(sh, "cargo install wasm-bindgen-cli --version {version}"),
-            Opt::Some,
+            cmd!(
+                sh,
+                "cargo install --no-default-features wasm-bindgen-cli --version {version}"
+            ),
+            Opt::Hot(WASM_BINDGEN_HOT),
         )],
     }))
 }
