@@ -27,10 +27,10 @@ pub const CARGO_FUZZ: &str = "0.13.2";
 /// 2-core machine with `TOOL_PROFILE`: what the list of installs says.
 /// Measured in the first `cargo xtask serve` from nothing (a clean clone, an
 /// empty cargo home), where both compile side by side with the server and
-/// the bundle's crates: 6m 48s and 6m 36s (their CPU time alone: 213 s and
-/// 178 s), "listening on" at 7m 25s.
-const TRUNK_MINUTES: u32 = 7;
-const WASM_BINDGEN_MINUTES: u32 = 7;
+/// the bundle's crates: 6m 23s and 4m 52s (their CPU time alone: 213 s and
+/// 121 s), "listening on" at 6m 53s.
+const TRUNK_MINUTES: u32 = 6;
+const WASM_BINDGEN_MINUTES: u32 = 5;
 const CARGO_FUZZ_MINUTES: u32 = 1;
 
 /// How every `cargo install` here compiles. cargo's release profile from the
@@ -55,9 +55,9 @@ enum Opt {
     None,
     /// Works through large files itself: opt-level 0, but 1 for the crates
     /// named, which do that work. The wasm-bindgen CLI rewrites the browser
-    /// tests' 100 MB wasm: all at 1, it compiled in 168 s (193 s with its
-    /// default TLS) and rewrote the wasm in 4.6 s; all at 0, 116 s but
-    /// 6.2 s; with `WASM_BINDGEN_HOT` at 1, 121 s and 4.5 s.
+    /// tests' 15 MB wasm on each test run: with `WASM_BINDGEN_HOT` at 1, it
+    /// compiles in 121 s and takes 0.9 s; all at 0, 75 s but 3.5 s; all at
+    /// 1, 168 s (193 s with its default TLS) and no faster than the mix.
     Hot(&'static [&'static str]),
 }
 
