@@ -6,8 +6,8 @@
 // also the one from an empty, offline cargo home, where xtask could not be
 // compiled; node and terser are there already.
 //
-// 1. Release only: gives the wasm's imports short names, in the wasm and in
-//    wasm-bindgen's JavaScript (2.9 KB brotli less, see `shortenImports`),
+// 1. Release only: gives the wasm's imports and hash-named exports short
+//    names, in the wasm and in wasm-bindgen's JavaScript (see `shortenNames`),
 //    minifies that JavaScript with terser (1.5 KB gzipped less; Trunk's own
 //    minifier cannot read that module), and swaps both files' subresource-
 //    integrity hashes in index.html for the new ones.
@@ -56,8 +56,8 @@ if (release) {
   const jsPath = join(stage, js);
   const wasmPath = join(stage, wasm);
   const before = [integrity(jsPath), integrity(wasmPath)];
-  const renamed = shortenImports(wasmPath, jsPath);
-  console.log(`${wasm}: ${renamed} imports given short names`);
+  const { imports, exports } = shortenNames(wasmPath, jsPath);
+  console.log(`${wasm}: ${imports} imports, their module and ${exports} exports given short names`);
   const args = [jsPath, "--module", "--compress", "--mangle", "--output", jsPath];
   console.log(`$ terser ${args.join(" ")}`);
   execFileSync(terser, args, { stdio: "inherit" });
@@ -71,16 +71,24 @@ if (release) {
 }
 
 /**
- * Renames the functions the wasm imports from wasm-bindgen's JavaScript to
- * a, b, …, Z, aa, ab, …, in the wasm's import section and in the JavaScript's
- * import object; nothing else in either file changes. wasm-bindgen names
- * each `__wbg_<method>_<16 hex digits>`, and every name is in both files:
- * about 3.7 KB of each, and the hashes do not compress. Our own code, as
- * wasm-opt's `--minify-imports` renames only Emscripten's `env` imports.
- * Each name must occur exactly once in the JavaScript, and the new module
- * must compile with the same imports but for their names, or the build fails.
+ * Gives short names to what wasm-bindgen names with hashes, in the wasm and
+ * in its JavaScript; nothing else in either file changes:
+ * - the functions the wasm imports from that JavaScript, to a, b, …, Z, aa,
+ *   ab, …: wasm-bindgen names each `__wbg_<method>_<16 hex digits>`, and
+ *   every name is in both files (about 3.7 KB of each; the hashes do not
+ *   compress);
+ * - the module they come from, `./conference-form_bg.js`, written before each
+ *   of the 100-odd imports, to `a`;
+ * - the functions the wasm exports whose names carry a crate hash (the
+ *   closures' entry points, `wasm_bindgen_<hash>___convert__closures…`, 70
+ *   to 190 bytes each), to $a, $b, …
+ * Our own code, as wasm-opt's `--minify-imports` renames only Emscripten's
+ * `env` imports. Each import's name and the module's must occur exactly once
+ * in the JavaScript, each renamed export at least once, and the new module
+ * must compile with the same imports and exports but for their names, or the
+ * build fails.
  */
-function shortenImports(wasmPath, jsPath) {
+function shortenNames(wasmPath, jsPath) {
   const bytes = readFileSync(wasmPath);
   let script = readFileSync(jsPath, "utf8");
   let at = 8; // after the magic number and the version
@@ -110,54 +118,78 @@ function shortenImports(wasmPath, jsPath) {
   const string = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
   const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   const short = (n) => (n >= letters.length ? short(Math.floor(n / letters.length) - 1) : "") + letters[n % letters.length];
+  // Replaces `name`, as a whole word of JavaScript ($ is a letter there),
+  // or as the string `"name"`; it must occur `once` or at least once.
+  const rename = (name, newName, { quoted = false, once = true }) => {
+    const escaped = name.replace(/[^\w]/g, "\\$&");
+    const pattern = quoted ? new RegExp(`"${escaped}"`, "g") : new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "g");
+    const found = script.match(pattern)?.length ?? 0;
+    if (once ? found !== 1 : found < 1) throw new Error(`${jsPath}: ${name} found ${found} times`);
+    script = script.replace(pattern, () => (quoted ? `"${newName}"` : newName));
+  };
+  const glue = "a";
   if (bytes.readUInt32BE(0) !== 0x0061736d) throw new Error(`${wasmPath} is not a wasm module`);
   const parts = [bytes.subarray(0, 8)];
-  let renamed = 0;
+  const counts = { imports: 0, module: 0, exports: 0 };
   while (at < bytes.length) {
     const start = at;
     const id = bytes[at++];
     const size = uleb();
     const end = at + size;
     if (end > bytes.length) throw new Error(`${wasmPath}: section ${id} runs past the end`);
-    if (id !== 2) {
+    if (id !== 2 && id !== 7) {
       parts.push(bytes.subarray(start, end));
       at = end;
       continue;
     }
     const out = [leb(uleb())];
     while (at < end) {
-      const module = text();
-      const name = text();
-      const kind = bytes[at];
-      const descStart = at++;
-      // Only functions (kind 0, a type index) are renamed; anything else
-      // would need its own description read, so the build stops.
-      if (kind !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
-      uleb();
-      let newName = name;
-      // wasm-bindgen's own glue: `./conference-form_bg.js` (snippets keep their names).
-      if (module.endsWith("_bg.js")) {
-        // The name as a whole word of JavaScript ($ is a letter there).
-        const escaped = name.replace(/[^\w]/g, "\\$&");
-        const pattern = new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "g");
-        const found = script.match(pattern)?.length ?? 0;
-        if (found !== 1) throw new Error(`${jsPath}: import ${name} found ${found} times, not once`);
-        newName = short(renamed++);
-        script = script.replace(pattern, newName);
+      if (id === 2) {
+        let module = text();
+        const name = text();
+        const kind = bytes[at];
+        const descStart = at++;
+        // Only functions (kind 0, a type index) are renamed; anything else
+        // would need its own description read, so the build stops.
+        if (kind !== 0) throw new Error(`${wasmPath}: import ${name} is not a function`);
+        uleb();
+        let newName = name;
+        // wasm-bindgen's own glue (snippets keep their names).
+        if (module.endsWith("_bg.js")) {
+          newName = short(counts.imports++);
+          rename(name, newName, {});
+          if (counts.module++ === 0) rename(module, glue, { quoted: true });
+          module = glue;
+        }
+        out.push(string(module), string(newName), bytes.subarray(descStart, at));
+      } else {
+        const name = text();
+        const descStart = at++; // the kind, then an index
+        uleb();
+        let newName = name;
+        if (/^wasm_bindgen_[0-9a-f]{16}_/.test(name)) {
+          newName = "$" + short(counts.exports++);
+          rename(name, newName, { once: false });
+        }
+        out.push(string(newName), bytes.subarray(descStart, at));
       }
-      out.push(string(module), string(newName), bytes.subarray(descStart, at));
     }
-    if (at !== end) throw new Error(`${wasmPath}: the import section does not end where it says`);
+    if (at !== end) throw new Error(`${wasmPath}: section ${id} does not end where it says`);
     const body = Buffer.concat(out);
-    parts.push(Buffer.from([2]), leb(body.length), body);
+    parts.push(Buffer.from([id]), leb(body.length), body);
   }
   const result = Buffer.concat(parts);
-  // The engine's own check: the module is whole, and imports what it did.
-  const shape = (wasm) => WebAssembly.Module.imports(new WebAssembly.Module(wasm)).map((i) => `${i.module} ${i.kind}`).join();
-  if (shape(result) !== shape(bytes)) throw new Error(`${wasmPath}: renaming the imports changed the module`);
+  // The engine's own check: the module is whole, and imports and exports
+  // what it did, in the same order and kinds.
+  const shape = (wasm) => {
+    const m = new WebAssembly.Module(wasm);
+    const glued = (i) => (i.module.endsWith("_bg.js") || i.module === glue ? "glue" : i.module);
+    return [...WebAssembly.Module.imports(m).map((i) => `${glued(i)} ${i.kind}`), ...WebAssembly.Module.exports(m).map((e) => e.kind)].join();
+  };
+  if (shape(result) !== shape(bytes)) throw new Error(`${wasmPath}: renaming changed the module`);
   writeFileSync(wasmPath, result);
   writeFileSync(jsPath, script);
-  return renamed;
+  return counts;
 }
 
 // Every catalog must parse. The loader gets, per language: its code, its
