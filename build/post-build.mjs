@@ -118,19 +118,31 @@ function shortenNames(wasmPath, jsPath) {
   const string = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
   const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   const short = (n) => (n >= letters.length ? short(Math.floor(n / letters.length) - 1) : "") + letters[n % letters.length];
-  // Replaces `name`, as a whole word of JavaScript ($ is a letter there),
-  // or as the string `"name"`; it must occur `once` or at least once.
-  const rename = (name, newName, { quoted = false, once = true }) => {
-    const escaped = name.replace(/[^\w]/g, "\\$&");
-    const pattern = quoted ? new RegExp(`"${escaped}"`, "g") : new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "g");
+  // Replaces `name` where the JavaScript uses it: an import as a key of the
+  // import object (`name: function…`, exactly once), an export as a
+  // property of the instance's exports (`wasm.name`, at least once), the
+  // module as the key `"name"` (exactly once). Anything else fails the build,
+  // as does an export's new name that the JavaScript already has (imports
+  // and the module are keys of their own objects: their names cannot clash).
+  const rename = (name, newName, use) => {
+    const word = (w) => w.replace(/[^\w]/g, "\\$&");
+    const pattern = {
+      import: new RegExp(`(?<![\\w$])${word(name)}(?=\\s*:)`, "g"),
+      export: new RegExp(`(?<=\\.)${word(name)}(?![\\w$])`, "g"),
+      module: new RegExp(`"${word(name)}"(?=\\s*:)`, "g"),
+    }[use];
     const found = script.match(pattern)?.length ?? 0;
-    if (once ? found !== 1 : found < 1) throw new Error(`${jsPath}: ${name} found ${found} times`);
-    script = script.replace(pattern, () => (quoted ? `"${newName}"` : newName));
+    if (use === "export" ? found < 1 : found !== 1) throw new Error(`${jsPath}: ${use} ${name} found ${found} times`);
+    if (use === "export" && new RegExp(`(?<![\\w$])${word(newName)}(?![\\w$])`).test(script)) {
+      throw new Error(`${jsPath} already has ${newName}`);
+    }
+    script = script.replace(pattern, () => (use === "module" ? `"${newName}"` : newName));
   };
   const glue = "a";
+  let glueModule; // wasm-bindgen's, named once
   if (bytes.readUInt32BE(0) !== 0x0061736d) throw new Error(`${wasmPath} is not a wasm module`);
   const parts = [bytes.subarray(0, 8)];
-  const counts = { imports: 0, module: 0, exports: 0 };
+  const counts = { imports: 0, exports: 0 };
   while (at < bytes.length) {
     const start = at;
     const id = bytes[at++];
@@ -156,9 +168,13 @@ function shortenNames(wasmPath, jsPath) {
         let newName = name;
         // wasm-bindgen's own glue (snippets keep their names).
         if (module.endsWith("_bg.js")) {
+          if (glueModule === undefined) {
+            glueModule = module;
+            rename(module, glue, "module");
+          }
+          if (module !== glueModule) throw new Error(`${wasmPath}: a second glue module, ${module}`);
           newName = short(counts.imports++);
-          rename(name, newName, {});
-          if (counts.module++ === 0) rename(module, glue, { quoted: true });
+          rename(name, newName, "import");
           module = glue;
         }
         out.push(string(module), string(newName), bytes.subarray(descStart, at));
@@ -169,7 +185,7 @@ function shortenNames(wasmPath, jsPath) {
         let newName = name;
         if (/^wasm_bindgen_[0-9a-f]{16}_/.test(name)) {
           newName = "$" + short(counts.exports++);
-          rename(name, newName, { once: false });
+          rename(name, newName, "export");
         }
         out.push(string(newName), bytes.subarray(descStart, at));
       }

@@ -72,10 +72,10 @@ const BUNDLE_BIN: &str = "conference-form";
 
 /// Where the prerender (Trunk's pre_build hook, `build/prerender.mjs`) is
 /// compiled: natively, in the dev profile, as the server and the tests are,
-/// so in their target folder (cargo's own choice: `CARGO_TARGET_DIR` or
-/// `target/`), sharing the crates they have in common. A build from
-/// another cargo home keeps its own folder, as the bundle does (see
-/// `build_with`).
+/// so in their target folder (`CARGO_TARGET_DIR`, or `target/`; a
+/// `target-dir` set in a cargo config is not read here), sharing the crates
+/// they have in common. A build from another cargo home keeps its own
+/// folder, as the bundle does (see `build_with`).
 fn prerender_target(cargo_home: Option<&Path>, bundle_target: &Path) -> PathBuf {
     match (cargo_home, std::env::var_os("CARGO_TARGET_DIR")) {
         (Some(_), _) => bundle_target.to_owned(),
@@ -99,8 +99,13 @@ pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
         "compiling the bundle's crates in the background (their output: {})",
         log("*").display()
     ));
-    let prerender = cmd!(sh, "cargo build --bin prerender")
-        .env("CARGO_TARGET_DIR", prerender_target(None, &target));
+    // Without the size build's variables, which `build/prerender.mjs` strips
+    // too, so that Trunk's hook then asks cargo for exactly this build.
+    let prerender = SIZE_BUILD.iter().fold(
+        cmd!(sh, "cargo build --bin prerender")
+            .env("CARGO_TARGET_DIR", prerender_target(None, &target)),
+        |command, (name, _)| command.env_remove(name),
+    );
     let bundle = size_build(cmd!(
         sh,
         "cargo build --target wasm32-unknown-unknown --profile {BUNDLE_PROFILE} --bin {BUNDLE_BIN}"
@@ -149,7 +154,8 @@ pub fn build_with(sh: &Shell, cargo_home: Option<&Path>) -> Result<()> {
         )
         .env("CARGO_TARGET_DIR", target);
     // Trunk's post_build hook (Trunk.toml, build/post-build.mjs) has given the
-    // wasm's imports short names, minified the JavaScript, renewed both
+    // wasm's imports, their module and its hash-named exports short names,
+    // minified the JavaScript, renewed both
     // files' integrity hashes and written dist/embed.js.
     run(trunk)?;
     precompress(&root().join("dist"))
@@ -313,5 +319,19 @@ mod tests {
             link.contains(&format!(r#"data-bin="{BUNDLE_BIN}""#)),
             "{link}"
         );
+    }
+
+    /// Trunk's hook and `prebuild` must give cargo the same environment for
+    /// the prerender, or Trunk compiles it all again: both leave out every
+    /// variable of the size build.
+    #[test]
+    fn the_prerender_hook_strips_every_variable_of_the_size_build() {
+        let hook = include_str!("../../build/prerender.mjs");
+        for (name, _) in SIZE_BUILD {
+            assert!(
+                hook.contains(&format!("\"{name}\"")),
+                "prerender.mjs keeps {name}"
+            );
+        }
     }
 }
