@@ -74,13 +74,12 @@ const BUNDLE_BIN: &str = "conference-form";
 /// compiled: natively, in the dev profile, as the server and the tests are,
 /// so in their target folder (`CARGO_TARGET_DIR`, or `target/`; a
 /// `target-dir` set in a cargo config is not read here), sharing the crates
-/// they have in common. A build from another cargo home keeps its own
-/// folder, as the bundle does (see `build_with`).
-fn prerender_target(cargo_home: Option<&Path>, bundle_target: &Path) -> PathBuf {
-    match (cargo_home, std::env::var_os("CARGO_TARGET_DIR")) {
-        (Some(_), _) => bundle_target.to_owned(),
-        (None, Some(dir)) => root().join(dir),
-        (None, None) => root().join("target"),
+/// they have in common. (A build from another cargo home keeps it in the
+/// bundle's folder instead: see `build_with`.)
+fn native_target() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
     }
 }
 
@@ -102,8 +101,7 @@ pub fn prebuild(sh: &Shell) -> Result<[Background; 2]> {
     // Without the size build's variables, which `build/prerender.mjs` strips
     // too, so that Trunk's hook then asks cargo for exactly this build.
     let prerender = SIZE_BUILD.iter().fold(
-        cmd!(sh, "cargo build --bin prerender")
-            .env("CARGO_TARGET_DIR", prerender_target(None, &target)),
+        cmd!(sh, "cargo build --bin prerender").env("CARGO_TARGET_DIR", native_target()),
         |command, (name, _)| command.env_remove(name),
     );
     let bundle = size_build(cmd!(
@@ -147,16 +145,19 @@ pub fn build_with(sh: &Shell, cargo_home: Option<&Path>) -> Result<()> {
         }
     };
     let target = root().join(target);
+    // The prerender beside the server's crates, but from another cargo home
+    // beside the bundle's, whose crates come from that home too.
+    let prerender = match cargo_home {
+        None => native_target(),
+        Some(_) => target.clone(),
+    };
     let trunk = trunk
-        .env(
-            "PRERENDER_TARGET_DIR",
-            prerender_target(cargo_home, &target),
-        )
+        .env("PRERENDER_TARGET_DIR", prerender)
         .env("CARGO_TARGET_DIR", target);
     // Trunk's post_build hook (Trunk.toml, build/post-build.mjs) has given the
     // wasm's imports, their module and its hash-named exports short names,
-    // minified the JavaScript, renewed both
-    // files' integrity hashes and written dist/embed.js.
+    // minified the JavaScript, renewed both files' integrity hashes and
+    // written dist/embed.js.
     run(trunk)?;
     precompress(&root().join("dist"))
 }
