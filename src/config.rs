@@ -85,6 +85,14 @@ impl Config {
 /// Says in the console which part of a setting is unusable.
 fn unusable(setting: &str, part: &str) {
     web_sys::console::warn_1(
-        &format!("conference form: data-{setting} left out: cannot read \"{part}\"").into(),
+        &[
+            "conference form: data-",
+            setting,
+            " left out: cannot read \"",
+            part,
+            "\"",
+        ]
+        .concat()
+        .into(),
     );
 }

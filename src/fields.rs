@@ -1,6 +1,7 @@
 //! One control per parameter, drawn from the core's table: the label, the
 //! hint, the kind of input, and the problems that concern it.
 
+use conference::digits::decimal;
 use conference::{Field, Group, Kind, Message, Report, Severity, PINS, START};
 use leptos::prelude::*;
 
@@ -33,7 +34,7 @@ fn messages(problems: Problems, id: &'static str) -> impl IntoView {
                         Severity::Warning => ("cf-message cf-warning", t("message.warning")),
                     };
                     view! {
-                        <p class=class id=format!("{id}-msg-{i}")>
+                        <p class=class id=message_id(id, i)>
                             <span class="cf-visually-hidden">{prefix}" "</span>
                             {say(&problem.message)}
                         </p>
@@ -44,16 +45,26 @@ fn messages(problems: Problems, id: &'static str) -> impl IntoView {
     }
 }
 
+/// The id of a control's hint.
+fn hint_id(id: &str) -> String {
+    [id, "-hint"].concat()
+}
+
+/// The id of the `i`th message on a control.
+fn message_id(id: &str, i: usize) -> String {
+    [id, "-msg-", &decimal(i as u64)].concat()
+}
+
 /// The id of the PINs' group, the prefix of its hint's and messages' ids.
 const PIN_GROUP: &str = "cf-pins";
 
 /// The ids of a hint and of every message showing, into `ids`.
 fn ids_of(problems: Problems, id: &str, has_hint: bool, ids: &mut Vec<String>) {
     if has_hint {
-        ids.push(format!("{id}-hint"));
+        ids.push(hint_id(id));
     }
     let count = problems.with(|r| r.problems.len());
-    ids.extend((0..count).map(|i| format!("{id}-msg-{i}")));
+    ids.extend((0..count).map(|i| message_id(id, i)));
 }
 
 /// `aria-describedby`: a PIN's group's rule and message first, then the
@@ -103,7 +114,7 @@ fn label_text(field: Field) -> String {
 }
 
 fn hint_view(id: &str, hint: Option<&'static str>) -> impl IntoView {
-    hint.map(|hint| view! { <p class="cf-hint" id=format!("{id}-hint")>{hint}</p> })
+    hint.map(|hint| view! { <p class="cf-hint" id=hint_id(id)>{hint}</p> })
 }
 
 /// One field as a `&'static [Field]`, for the message helpers.

@@ -17,7 +17,7 @@ pub struct Http {
 
 impl Api for Http {
     async fn post(&self, function: &str, body: String) -> Result<(u16, Vec<u8>), NetError> {
-        let url = format!("{}{function}/", self.base);
+        let url = [&self.base, function, "/"].concat();
         let started = js_sys::Date::now();
         let result = async {
             let init = web_sys::RequestInit::new();

@@ -63,7 +63,7 @@ fn number(n: i64) -> String {
         || Intl::NumberFormat::new(&locales(), &Object::new()).format(),
         &(n as f64).into(),
     )
-    .unwrap_or_else(|| n.to_string())
+    .unwrap_or_else(|| conference::digits::signed(n))
 }
 
 /// The language's code (`lang`), as the form's root element carries it.
@@ -199,7 +199,17 @@ async fn install(lang: &str, texts: JsValue) {
                 }
             }
             Err(e) => web_sys::console::warn_1(
-                &format!("conference form: the {what} catalog for {lang} is unusable ({e}); using the built-in words").into(),
+                &[
+                    "conference form: the ",
+                    what,
+                    " catalog for ",
+                    lang,
+                    " is unusable (",
+                    &e,
+                    "); using the built-in words",
+                ]
+                .concat()
+                .into(),
             ),
         }
     }

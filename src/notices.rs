@@ -1,5 +1,6 @@
 //! What the user sees after submitting: the created conference, or why not.
 
+use conference::digits::decimal;
 use conference::invite::{self, Role};
 use conference::reply::Unexpected;
 use conference::{ics, Field, Message, START};
@@ -56,7 +57,7 @@ pub fn created_notice(form: FormState, on_another: Callback<()>) -> impl IntoVie
     // Each group of buttons has its own "Copied", read out where it was clicked.
     let copied = RwSignal::new(String::new());
     let shared = RwSignal::new(String::new());
-    let id = |p: &Phase| created(p).map(|c| c.id.to_string());
+    let id = |p: &Phase| created(p).map(|c| decimal(c.id));
     let another = move |_| {
         copied.set(String::new());
         shared.set(String::new());
@@ -243,7 +244,7 @@ fn calendar(form: FormState) {
         });
         if let Some(file) = file {
             crate::dom::download(
-                &format!("conference-{}.ics", c.conference.code()),
+                &["conference-", c.conference.code(), ".ics"].concat(),
                 "text/calendar",
                 &file.text,
             );
@@ -271,7 +272,7 @@ pub fn failure_notice(form: FormState, on_retry: Callback<()>) -> impl IntoView 
                         detail(p).map(|u| {
                             say(
                                 &Message::new("failure.http_status")
-                                    .text("status", u.status.to_string())
+                                    .text("status", decimal(u.status.into()))
                                     .message("what", u.what.clone()),
                             )
                         })

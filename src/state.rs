@@ -287,7 +287,7 @@ pub fn control_id(field: Field) -> &'static str {
         static IDS: PerField<&'static str> = PerField::from_fn(|f| match f {
             Field::Hour | Field::Minute => "cf-start-time",
             f if START.contains(&f) => "cf-start-date",
-            f => format!("cf-{}", f.name()).leak(),
+            f => ["cf-", f.name()].concat().leak(),
         });
     }
     IDS.with(|ids| ids[field])

@@ -111,9 +111,8 @@ fn ask(form: FormState, request: Request, phase: Phase) {
         }
         match result {
             Ok(Done::Created(created)) => {
-                form.status.set(say(
-                    &Message::new("status.created").text("id", created.id.to_string())
-                ));
+                form.status.set(say(&Message::new("status.created")
+                    .text("id", conference::digits::decimal(created.id))));
                 if let Some(el) = form.mount.get_value() {
                     crate::dom::announce_created(&el, created.id, created.conference.code());
                 }

@@ -33,7 +33,7 @@ pub fn error_summary(form: FormState) -> impl IntoView {
                             // A problem on no control (a key the form does not
                             // know) is an `a` without `href`: text, not a link.
                             let target = problem.fields.first().map_or("", |&f| control_id(f));
-                            let href = (!target.is_empty()).then(|| format!("#{target}"));
+                            let href = (!target.is_empty()).then(|| ["#", target].concat());
                             view! {
                                 <li>
                                     <a

@@ -8,6 +8,9 @@ use std::path::Path;
 
 // The crate's own JSON reader: no second parser for the build.
 #[allow(dead_code)]
+#[path = "src/digits.rs"]
+mod digits;
+#[allow(dead_code)]
 #[path = "src/json.rs"]
 mod json;
 #[path = "src/page_words.rs"]

@@ -9,10 +9,9 @@
 //! Outlook, Apple, Thunderbird) know IANA zones by name, as RFC 7809 lets
 //! CalDAV servers do.
 
-use std::fmt::Write;
-
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 
+use crate::digits;
 use crate::params::Field;
 use crate::request::Conference;
 use crate::schedule::Repeats;
@@ -92,26 +91,27 @@ pub fn calendar(conference: &Conference, event: &Event) -> Option<Calendar> {
     out.line("VERSION:2.0");
     out.line("PRODID:-//conference-form//Enswitch conference//EN");
     out.line("BEGIN:VEVENT");
-    out.line(&format!(
-        "UID:{}",
-        escape(&format!("{}@{}", event.id, event.host))
-    ));
-    out.line(&format!("DTSTAMP:{}Z", stamp(event.stamp.naive_utc())));
+    let uid = [&digits::decimal(event.id), "@", event.host].concat();
+    out.line(&["UID:", &escape(&uid)].concat());
+    out.line(&["DTSTAMP:", &stamp(event.stamp.naive_utc()), "Z"].concat());
     out.line(&local("DTSTART", zone, first));
-    out.line(&format!(
-        "DURATION:{}",
-        iso_duration(duration.unwrap_or(DEFAULT_MINUTES))
-    ));
+    out.line(
+        &[
+            "DURATION:",
+            &iso_duration(duration.unwrap_or(DEFAULT_MINUTES)),
+        ]
+        .concat(),
+    );
     match rule(conference.repeats, conference.count, &all) {
-        Some(rule) => out.line(&format!("RRULE:{rule}")),
+        Some(rule) => out.line(&["RRULE:", &rule].concat()),
         // The schedule says what no rule can: every other date, one by one.
         None => all
             .iter()
             .skip(1)
             .for_each(|&at| out.line(&local("RDATE", zone, at))),
     }
-    out.line(&format!("SUMMARY:{}", escape(summary)));
-    out.line(&format!("DESCRIPTION:{}", escape(event.description)));
+    out.line(&["SUMMARY:", &escape(summary)].concat());
+    out.line(&["DESCRIPTION:", &escape(event.description)].concat());
     out.line("END:VEVENT");
     out.line("END:VCALENDAR");
     Some(Calendar {
@@ -136,28 +136,41 @@ fn rule(repeats: Repeats, count: u32, all: &[NaiveDateTime]) -> Option<String> {
     let exact = all.len() == count as usize
         && all.len() > 1
         && (!monthly || all.iter().all(|at| at.day() == first.day()));
-    exact.then(|| format!("FREQ={freq}{interval};COUNT={count}"))
+    exact.then(|| {
+        [
+            "FREQ=",
+            freq,
+            interval,
+            ";COUNT=",
+            &digits::decimal(count.into()),
+        ]
+        .concat()
+    })
 }
 
 /// `NAME:value` or `NAME;TZID=zone:value` for a local date and time.
 fn local(name: &str, zone: Option<&str>, at: NaiveDateTime) -> String {
     match zone {
-        Some(zone) => format!("{name};TZID={zone}:{}", stamp(at)),
-        None => format!("{name}:{}", stamp(at)),
+        Some(zone) => [name, ";TZID=", zone, ":", &stamp(at)].concat(),
+        None => [name, ":", &stamp(at)].concat(),
     }
 }
 
 /// `YYYYMMDDTHHMMSS` (the form's times are whole minutes).
 fn stamp(at: NaiveDateTime) -> String {
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    // The form's years are positive (`rules::YEARS`).
+    let mut out = String::with_capacity(15);
+    digits::push(&mut out, at.year().unsigned_abs().into(), 4);
+    for (i, part) in [at.month(), at.day(), at.hour(), at.minute(), at.second()]
+        .into_iter()
+        .enumerate()
+    {
+        if i == 2 {
+            out.push('T');
+        }
+        digits::push(&mut out, part.into(), 2);
+    }
+    out
 }
 
 /// An exact duration (`PT1H30M`): hours, not days, which a calendar would
@@ -166,10 +179,12 @@ fn iso_duration(minutes: u32) -> String {
     let mut out = String::from("PT");
     let (hours, minutes) = (minutes / 60, minutes % 60);
     if hours > 0 {
-        let _ = write!(out, "{hours}H");
+        digits::push(&mut out, hours.into(), 1);
+        out.push('H');
     }
     if minutes > 0 || hours == 0 {
-        let _ = write!(out, "{minutes}M");
+        digits::push(&mut out, minutes.into(), 1);
+        out.push('M');
     }
     out
 }

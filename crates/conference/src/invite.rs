@@ -8,6 +8,7 @@ use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::digits;
 use crate::ics::{self, Zone};
 use crate::params::Field;
 use crate::request::Conference;
@@ -177,7 +178,7 @@ pub fn text(
     let rtl = catalog.is_rtl();
     let ltr = |s: &str| {
         if rtl {
-            format!("\u{2066}{s}\u{2069}")
+            ["\u{2066}", s, "\u{2069}"].concat()
         } else {
             s.to_owned()
         }
@@ -209,7 +210,7 @@ pub fn text(
         [one] => lines.push(say(Message::new("invite.call").text("number", number(one)))),
         all => {
             lines.push(say(Message::new("invite.call_any")));
-            lines.extend(all.iter().map(|d| format!("• {}", number(d))));
+            lines.extend(all.iter().map(|d| ["• ", &number(d)].concat()));
         }
     }
     lines.push(field(catalog.label(Field::Code), &ltr(conference.code())));
@@ -221,7 +222,7 @@ pub fn text(
             }
             lines.push(field(
                 catalog.text("created.id"),
-                &ltr(&details.id.to_string()),
+                &ltr(&digits::decimal(details.id)),
             ));
         }
     }

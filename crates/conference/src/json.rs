@@ -5,7 +5,9 @@
 //! fields. This reader is strict (RFC 8259), bounded in depth, and never
 //! panics; numbers keep their text, so nothing is lost or rounded.
 
-use std::fmt::{self, Write};
+use std::fmt;
+
+use crate::digits;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Json {
@@ -96,57 +98,76 @@ impl Json {
     }
 
     pub fn int(n: impl Into<i64>) -> Json {
-        Json::Number(n.into().to_string())
+        Json::Number(digits::signed(n.into()))
+    }
+
+    /// Appends the value as JSON text (what `Display` writes), without
+    /// `core::fmt` (see `digits`).
+    pub fn write_to(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => out.push_str(n),
+            Json::String(s) => write_string(out, s),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_to(out);
+                }
+                out.push(']');
+            }
+            Json::Object(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, k);
+                    out.push(':');
+                    v.write_to(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// The value as JSON text.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
     }
 }
 
 impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Json::Null => f.write_str("null"),
-            Json::Bool(b) => write!(f, "{b}"),
-            Json::Number(n) => f.write_str(n),
-            Json::String(s) => write_string(f, s),
-            Json::Array(items) => {
-                f.write_char('[')?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_char(',')?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_char(']')
-            }
-            Json::Object(members) => {
-                f.write_char('{')?;
-                for (i, (k, v)) in members.iter().enumerate() {
-                    if i > 0 {
-                        f.write_char(',')?;
-                    }
-                    write_string(f, k)?;
-                    write!(f, ":{v}")?;
-                }
-                f.write_char('}')
-            }
-        }
+        f.write_str(&self.to_text())
     }
 }
 
-fn write_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    f.write_char('"')?;
+fn write_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
     for c in s.chars() {
         match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
             // `<` too, so a reply can never close a script element it sits in.
-            c if (c as u32) < 0x20 || c == '<' => write!(f, "\\u{:04x}", c as u32)?,
-            c => f.write_char(c)?,
+            c if (c as u32) < 0x20 || c == '<' => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[c as usize >> 4]));
+                out.push(char::from(HEX[c as usize & 15]));
+            }
+            c => out.push(c),
         }
     }
-    f.write_char('"')
+    out.push('"');
 }
 
 struct Parser<'a> {

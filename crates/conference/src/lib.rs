@@ -11,8 +11,10 @@
 //! - [`schedule`]: the occurrences a start, repeat and count describe;
 //! - [`text`]: messages by id, and the catalogs that put them into words;
 //! - [`invite`]: once created, an invitation for each role, and a `mailto:` link;
-//! - [`ics`]: once created, the conference as a calendar file.
+//! - [`ics`]: once created, the conference as a calendar file;
+//! - [`digits`]: numbers written out without `core::fmt`, for the bundle's size.
 
+pub mod digits;
 pub mod draft;
 pub mod form;
 pub mod ics;

@@ -5,6 +5,7 @@
 //! a body that is not this envelope is a service failure, never a validation
 //! failure, and is reported as what it is.
 
+use crate::digits;
 use crate::json::Json;
 use crate::text::Message;
 
@@ -167,7 +168,7 @@ fn text_of(entry: &Json, name: &str) -> String {
     match entry.get(name) {
         Some(Json::String(s)) => s.clone(),
         Some(Json::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+        Some(other) => other.to_text(),
     }
 }
 
@@ -214,7 +215,7 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
         Some(code) => unexpected(
             status,
             body,
-            Message::new("reply.result_code").text("code", code.to_string()),
+            Message::new("reply.result_code").text("code", digits::decimal((*code).into())),
         ),
     }
 }
@@ -271,7 +272,7 @@ pub fn parse_create(status: u16, body: &[u8]) -> Outcome<Accepted> {
         _ => unexpected(
             status,
             body,
-            Message::new("reply.unexpected_code").text("code", code.to_string()),
+            Message::new("reply.unexpected_code").text("code", digits::decimal(code.into())),
         ),
     })
 }

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 
+use crate::digits;
 use crate::draft::Draft;
 use crate::params::{Field, Kind, PINS, START};
 use crate::report::Report;
@@ -91,7 +92,7 @@ impl Conference {
                 // Validated above: present and in range, or empty where the
                 // default is (customer); written as a number is (`+07` is `7`).
                 Kind::Integer { .. } => integer(draft, field)
-                    .map(|n| n.to_string())
+                    .map(digits::signed)
                     .unwrap_or_default(),
                 _ => draft.effective(field).to_owned(),
             };

@@ -9,6 +9,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::digits;
 use crate::draft::Draft;
 use crate::params::{Field, Kind, PARAMS, PINS, START};
 use crate::report::{Problem, Report};
@@ -208,8 +209,8 @@ fn range_message(field: Field, min: i64, max: i64) -> Message {
         // Years are not quantities: no thousands separator, whatever the language.
         Field::Year => {
             return Message::new("rule.year_range")
-                .text("min", YEARS.start().to_string())
-                .text("max", YEARS.end().to_string())
+                .text("min", digits::signed(*YEARS.start()))
+                .text("max", digits::signed(*YEARS.end()))
         }
         _ if max == crate::params::MAX_ID => "rule.id_range",
         _ => "rule.range",

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::digits;
 use crate::json::Json;
 use crate::params::Field;
 
@@ -91,7 +92,7 @@ impl Catalog {
         let mut catalog = Catalog::default();
         for (key, value) in members {
             let Json::String(text) = value else {
-                return Err(format!("the value of {key} is not a string"));
+                return Err(["the value of ", &key, " is not a string"].concat());
             };
             catalog.set(key, text);
         }
@@ -156,20 +157,20 @@ impl Catalog {
     /// `<name>.none` for the empty value).
     pub fn choice(&self, field: Field, value: &str) -> &str {
         let value = if value.is_empty() { "none" } else { value };
-        self.get(&format!("{}.{value}", field.name()))
+        self.get(&[field.name(), ".", value].concat())
             .unwrap_or(field.name())
     }
 
     /// A parameter's hint (`hint.<name>`), where it has one.
     pub fn hint(&self, field: Field) -> Option<&str> {
-        self.get(&format!("hint.{}", field.name()))
+        self.get(&["hint.", field.name()].concat())
             .filter(|h| !h.is_empty())
     }
 
     /// The message in words: each `{name}` replaced by its argument; a
     /// placeholder without one is left as written. Numbers in ASCII digits.
     pub fn render(&self, message: &Message) -> String {
-        self.render_with(message, &|n| n.to_string())
+        self.render_with(message, &digits::signed)
     }
 
     /// [`Catalog::render`], with quantities written by `number` (the browser
@@ -213,7 +214,7 @@ impl Catalog {
 
 /// The id of a parameter's label.
 pub fn label_id(field: Field) -> String {
-    format!("label.{}", field.name())
+    ["label.", field.name()].concat()
 }
 
 /// The `{name}` placeholders of a text, in order.

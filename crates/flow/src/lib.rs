@@ -533,7 +533,7 @@ fn unexpected_summary(u: &Unexpected) -> Message {
         u.what.clone()
     } else {
         Message::new("reply.http")
-            .text("status", u.status.to_string())
+            .text("status", conference::digits::decimal(u.status.into()))
             .message("what", u.what.clone())
     }
 }
