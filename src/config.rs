@@ -43,8 +43,12 @@ impl Default for Config {
 impl Config {
     pub fn from_element(el: &HtmlElement) -> Config {
         let data = el.dataset();
+        // Read as a property, as JavaScript does: `DomStringMap::get`
+        // would bring an import of its own.
         let get = |name: &str| {
-            data.get(name)
+            js_sys::Reflect::get(&data, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };

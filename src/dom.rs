@@ -1,6 +1,7 @@
 //! The few things the app asks of the browser directly.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The browser's local time: the best guess at the switch's local time,
@@ -28,8 +29,20 @@ pub fn now_utc() -> DateTime<Utc> {
 /// This page's host (`example.com:8080`).
 pub fn host() -> String {
     web_sys::window()
-        .and_then(|w| w.location().host().ok())
+        .and_then(|w| Reflect::get(&w.location(), &"host".into()).ok())
+        .and_then(|host| host.as_string())
         .unwrap_or_default()
+}
+
+/// A plain object with these properties, as JavaScript's `{…}` (the options
+/// of `fetch`, events and blobs): web-sys's typed option setters would each
+/// add an import and its glue to the bundle, for the same object.
+pub fn object(properties: &[(&str, &JsValue)]) -> Object {
+    let object = Object::new();
+    for (name, value) in properties {
+        let _ = Reflect::set(&object, &(*name).into(), value);
+    }
+    object
 }
 
 fn document() -> Option<web_sys::Document> {
@@ -55,14 +68,18 @@ pub fn fold(id: &str) {
 /// Tells the host page: `conference-created`, detail `{id, code}`, bubbling
 /// from the element the app is mounted in.
 pub fn announce_created(target: &web_sys::HtmlElement, id: u64, code: &str) {
-    let detail = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&detail, &"id".into(), &JsValue::from_f64(id as f64));
-    let _ = js_sys::Reflect::set(&detail, &"code".into(), &code.into());
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(&detail);
-    init.set_bubbles(true);
-    init.set_composed(true);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("conference-created", &init) {
+    let detail = object(&[
+        ("id", &JsValue::from_f64(id as f64)),
+        ("code", &code.into()),
+    ]);
+    let init = object(&[
+        ("detail", &detail),
+        ("bubbles", &true.into()),
+        ("composed", &true.into()),
+    ]);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict("conference-created", init.unchecked_ref())
+    {
         let _ = target.dispatch_event(&event);
     }
 }
@@ -79,24 +96,21 @@ pub async fn copy(text: &str) -> bool {
 /// Downloads `text` as a file named `name`, of type `kind`: a Blob, so no
 /// server is asked.
 pub fn download(name: &str, kind: &str, text: &str) {
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(kind);
+    let options = object(&[("type", &kind.into())]);
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(
         &js_sys::Array::of1(&text.into()),
-        &options,
+        options.unchecked_ref(),
     ) else {
         return;
     };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    let link = document()
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(link) = link {
-        link.set_href(&url);
-        link.set_download(name);
-        link.click();
+    if let Some(link) = document().and_then(|d| d.create_element("a").ok()) {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", name);
+        // An `a` the document made is an HTMLElement.
+        link.unchecked_into::<web_sys::HtmlElement>().click();
     }
     // The click has read the URL (a blob URL resolves as it is parsed).
     let _ = web_sys::Url::revoke_object_url(&url);

@@ -5,11 +5,15 @@
 
 use flow::{Api, NetError};
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::dom::object;
 use wasm_bindgen_futures::JsFuture;
 
 /// The switch's API over HTTP (the browser's `fetch`, called directly: a
 /// client library cost 1.1 KB brotli for the one request shape used here),
-/// with a timeout on every call.
+/// with a timeout on every call. Its options are a plain object, as
+/// JavaScript writes them: each of web-sys's typed setters brings one more
+/// import and its glue into the bundle.
 pub struct Http {
     pub base: String,
     pub timeout_ms: u32,
@@ -20,20 +24,22 @@ impl Api for Http {
         let url = [&self.base, function, "/"].concat();
         let started = js_sys::Date::now();
         let result = async {
-            let init = web_sys::RequestInit::new();
-            init.set_method("POST");
-            let headers = web_sys::Headers::new()?;
-            headers.set("Content-Type", "application/x-www-form-urlencoded")?;
-            init.set_headers(&headers);
-            init.set_body(&JsValue::from_str(&body));
-            init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(
-                self.timeout_ms,
-            )));
+            let headers = object(&[(
+                "Content-Type",
+                &"application/x-www-form-urlencoded".into(),
+            )]);
+            let init = object(&[
+                ("method", &"POST".into()),
+                ("headers", &headers),
+                ("body", &body.into()),
+                ("signal", &web_sys::AbortSignal::timeout_with_u32(self.timeout_ms)),
+            ]);
             let window = web_sys::window().ok_or(JsValue::NULL)?;
+            // fetch's promise only ever resolves to a Response.
             let response: web_sys::Response =
-                JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+                JsFuture::from(window.fetch_with_str_and_init(&url, init.unchecked_ref()))
                     .await?
-                    .dyn_into()?;
+                    .unchecked_into();
             let bytes = JsFuture::from(response.array_buffer()?).await?;
             Ok::<_, JsValue>((response.status(), js_sys::Uint8Array::new(&bytes).to_vec()))
         }
