@@ -68,20 +68,21 @@ fn ids_of(problems: Problems, id: &str, has_hint: bool, ids: &mut Vec<String>) {
 }
 
 /// `aria-describedby`: a PIN's group's rule and message first, then the
-/// hint and every message showing.
+/// hint and every message showing; none without them. (An `Option`, as
+/// the form's other changing attributes are: one copy of their code.)
 fn described_by(
     problems: Problems,
     id: &'static str,
     has_hint: bool,
     group: Option<Problems>,
-) -> impl Fn() -> String {
+) -> impl Fn() -> Option<String> {
     move || {
         let mut ids: Vec<String> = Vec::new();
         if let Some(group) = group {
             ids_of(group, PIN_GROUP, true, &mut ids);
         }
         ids_of(problems, id, has_hint, &mut ids);
-        ids.join(" ")
+        (!ids.is_empty()).then(|| ids.join(" "))
     }
 }
 
@@ -92,8 +93,8 @@ fn has_error(problems: Problems) -> impl Fn() -> bool + Copy {
 
 /// `aria-invalid`, present only while an error shows on the control or
 /// on its group.
-fn aria_invalid(problems: Problems, group: Option<Problems>) -> impl Fn() -> Option<&'static str> {
-    move || (has_error(problems)() || group.is_some_and(|g| has_error(g)())).then_some("true")
+fn aria_invalid(problems: Problems, group: Option<Problems>) -> impl Fn() -> Option<String> {
+    move || (has_error(problems)() || group.is_some_and(|g| has_error(g)())).then(|| "true".into())
 }
 
 /// A label, with "(optional)" after it.

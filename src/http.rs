@@ -24,15 +24,15 @@ impl Api for Http {
         let url = [&self.base, function, "/"].concat();
         let started = js_sys::Date::now();
         let result = async {
-            let headers = object(&[(
-                "Content-Type",
-                &"application/x-www-form-urlencoded".into(),
-            )]);
+            let headers = object(&[("Content-Type", &"application/x-www-form-urlencoded".into())]);
             let init = object(&[
                 ("method", &"POST".into()),
                 ("headers", &headers),
                 ("body", &body.into()),
-                ("signal", &web_sys::AbortSignal::timeout_with_u32(self.timeout_ms)),
+                (
+                    "signal",
+                    &web_sys::AbortSignal::timeout_with_u32(self.timeout_ms),
+                ),
             ]);
             let window = web_sys::window().ok_or(JsValue::NULL)?;
             // fetch's promise only ever resolves to a Response.

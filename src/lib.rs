@@ -121,7 +121,7 @@ pub fn app(config: Config, mount: Option<web_sys::HtmlElement>) -> impl IntoView
                 method="post"
                 hidden=hidden_unless(form, |p| !matches!(p, Phase::Created(_) | Phase::Denied))
                 novalidate
-                aria-busy=move || form.busy().then_some("true")
+                aria-busy=move || form.busy().then(|| String::from("true"))
                 on:submit=move |ev| {
                     ev.prevent_default();
                     submit();
@@ -141,7 +141,7 @@ pub fn app(config: Config, mount: Option<web_sys::HtmlElement>) -> impl IntoView
                 // `data-busy`: what the form rendered ahead says when a
                 // create is held until the live form is there (build/i18n.js).
                 <button type="submit" class="cf-button cf-submit" id="cf-submit" data-busy=t("button.creating")>
-                    {move || t(if form.busy() { "button.creating" } else { "button.create" })}
+                    {move || String::from(t(if form.busy() { "button.creating" } else { "button.create" }))}
                 </button>
             </form>
             <p class="cf-status" id="cf-status" role="status" aria-live="polite">
