@@ -27,20 +27,23 @@ pub fn signed(n: i64) -> String {
 /// Appends `n` to `out` in decimal digits, with leading zeros up to
 /// `width` digits.
 pub fn push(out: &mut String, mut n: u64, width: usize) {
-    // u64::MAX has 20 digits.
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
+    // Lowest first; u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut len = 0;
     loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    let zeros = width.saturating_sub(digits.len() - start);
-    out.extend(std::iter::repeat_n('0', zeros));
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+    for _ in len..width {
+        out.push('0');
+    }
+    for &digit in digits[..len].iter().rev() {
+        out.push(char::from(digit));
+    }
 }
 
 #[cfg(test)]

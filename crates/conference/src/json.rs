@@ -61,6 +61,18 @@ impl Json {
         }
     }
 
+    /// What `get` finds, taken out of the value (no copy of it made).
+    pub fn take(self, name: &str) -> Option<Json> {
+        match self {
+            Json::Object(members) => members
+                .into_iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::String(s) => Some(s),
@@ -417,6 +429,15 @@ mod tests {
                 Json::Null
             ])
         );
+    }
+
+    #[test]
+    fn take_finds_what_get_finds() {
+        let v = Json::parse(br#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v.get("a"), Some(&Json::Number("3".into())));
+        assert_eq!(v.clone().take("a"), Some(Json::Number("3".into())));
+        assert_eq!(v.clone().take("c"), None);
+        assert_eq!(Json::Null.take("a"), None);
     }
 
     #[test]

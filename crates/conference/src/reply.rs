@@ -206,7 +206,7 @@ pub fn parse(status: u16, body: &[u8]) -> Outcome<(u16, Option<Json>)> {
     }
     match codes.first() {
         None => unexpected(status, body, Message::new("reply.empty_responses")),
-        Some(&code @ (200 | 201 | 204)) => Outcome::Success((code, value.get("data").cloned())),
+        Some(&code @ (200 | 201 | 204)) => Outcome::Success((code, value.take("data"))),
         Some(202) => Outcome::SecondFactor,
         Some(401) => Outcome::BadCredentials,
         Some(402) => Outcome::RoleDenied,
