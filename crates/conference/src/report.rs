@@ -24,18 +24,22 @@ pub struct Problem {
 
 impl Problem {
     pub fn error(fields: &[Field], code: &'static str, message: Message) -> Self {
+        Problem::new(Severity::Error, fields, code, message)
+    }
+
+    pub fn warning(fields: &[Field], code: &'static str, message: Message) -> Self {
+        Problem::new(Severity::Warning, fields, code, message)
+    }
+
+    // Not inlined: the validator makes problems in a dozen places, and one
+    // copy of this is smaller in the browser's bundle than a dozen.
+    #[inline(never)]
+    fn new(severity: Severity, fields: &[Field], code: &'static str, message: Message) -> Self {
         Problem {
             fields: fields.to_vec(),
             code,
             message,
-            severity: Severity::Error,
-        }
-    }
-
-    pub fn warning(fields: &[Field], code: &'static str, message: Message) -> Self {
-        Problem {
-            severity: Severity::Warning,
-            ..Problem::error(fields, code, message)
+            severity,
         }
     }
 

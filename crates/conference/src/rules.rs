@@ -100,108 +100,82 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
     // Every message here names the field.
     let say = |id| Message::new(id).field("label", field);
     let value = draft.trimmed(field);
-    if value.is_empty() {
+    // What is wrong, if anything: its code and message (the problem is made
+    // in one place, below).
+    let found = if value.is_empty() {
         // Required values are checked with their context in check_sign_in
         // and here for the code [doc: "code ... Required: Yes"].
-        return (field == Field::Code).then(|| {
-            Problem::error(
-                &[field],
-                codes::REQUIRED,
-                Message::new("rule.required_code"),
-            )
-        });
-    }
-    match param.kind {
-        Kind::Text { max_chars } => {
-            // [ours] one line of text, at most max_chars characters.
-            if value.chars().any(char::is_control) {
-                Some(Problem::error(
-                    &[field],
-                    codes::CONTROL_CHARS,
-                    say("rule.control_chars"),
-                ))
-            } else if value.chars().count() > max_chars {
-                Some(Problem::error(
-                    &[field],
-                    codes::TOO_LONG,
-                    say("rule.too_long_chars").int("max", max_chars as i64),
-                ))
-            } else {
-                None
+        (field == Field::Code).then(|| (codes::REQUIRED, Message::new("rule.required_code")))
+    } else {
+        match param.kind {
+            Kind::Text { max_chars } => {
+                // [ours] one line of text, at most max_chars characters.
+                if value.chars().any(char::is_control) {
+                    Some((codes::CONTROL_CHARS, say("rule.control_chars")))
+                } else if value.chars().count() > max_chars {
+                    Some((
+                        codes::TOO_LONG,
+                        say("rule.too_long_chars").int("max", max_chars as i64),
+                    ))
+                } else {
+                    None
+                }
             }
-        }
-        Kind::Secret => None,
-        Kind::Digits { max_len } => {
-            // [ours] callers key codes and PINs in on a keypad: digits only.
-            if !value.bytes().all(|b| b.is_ascii_digit()) {
-                Some(Problem::error(
-                    &[field],
-                    codes::NOT_DIGITS,
-                    say("rule.not_digits"),
-                ))
-            } else if value.len() > max_len {
-                Some(Problem::error(
-                    &[field],
-                    codes::TOO_LONG,
-                    say("rule.too_long_digits").int("max", max_len as i64),
-                ))
-            } else {
-                None
+            Kind::Secret => None,
+            Kind::Digits { max_len } => {
+                // [ours] callers key codes and PINs in on a keypad: digits only.
+                if !value.bytes().all(|b| b.is_ascii_digit()) {
+                    Some((codes::NOT_DIGITS, say("rule.not_digits")))
+                } else if value.len() > max_len {
+                    Some((
+                        codes::TOO_LONG,
+                        say("rule.too_long_digits").int("max", max_len as i64),
+                    ))
+                } else {
+                    None
+                }
             }
-        }
-        Kind::Integer { min, max } => match parse_integer(value) {
-            // [doc] integers are integers.
-            Err(IntError::NotInteger) => Some(Problem::error(
-                &[field],
-                codes::NOT_INTEGER,
-                say("rule.not_integer"),
-            )),
-            Ok(n)
-                if (min..=max).contains(&n)
-                    && (field != Field::Year || n == 0 || YEARS.contains(&n)) =>
-            {
-                None
-            }
-            // [doc] month, day, hour, minute ranges; [ours] the others.
-            _ => Some(Problem::error(
-                &[field],
-                codes::OUT_OF_RANGE,
-                range_message(field, min, max),
-            )),
-        },
-        Kind::Flag => (value != "0" && value != "1").then(|| {
+            Kind::Integer { min, max } => match parse_integer(value) {
+                // [doc] integers are integers.
+                Err(IntError::NotInteger) => Some((codes::NOT_INTEGER, say("rule.not_integer"))),
+                Ok(n)
+                    if (min..=max).contains(&n)
+                        && (field != Field::Year || n == 0 || YEARS.contains(&n)) =>
+                {
+                    None
+                }
+                // [doc] month, day, hour, minute ranges; [ours] the others.
+                _ => Some((codes::OUT_OF_RANGE, range_message(field, min, max))),
+            },
             // [doc] "1 to ..., 0 not to".
-            Problem::error(&[field], codes::NOT_FLAG, say("rule.not_flag"))
-        }),
-        Kind::Choice(choices) => (!choices.contains(&value)).then(|| {
-            // [doc] the listed words, or empty.
-            let words: Vec<&str> = choices.iter().copied().filter(|v| !v.is_empty()).collect();
-            Problem::error(
-                &[field],
-                codes::NOT_CHOICE,
-                say("rule.not_choice").text("choices", words.join(", ")),
-            )
-        }),
-        Kind::Phone { max_len } => {
-            // [ours] digits with one optional leading +.
-            let digits = value.strip_prefix('+').unwrap_or(value);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                Some(Problem::error(
-                    &[field],
-                    codes::NOT_PHONE,
-                    say("rule.not_phone"),
-                ))
-            } else if value.len() > max_len {
-                Some(Problem::error(
-                    &[field],
-                    codes::TOO_LONG,
-                    say("rule.too_long_chars").int("max", max_len as i64),
-                ))
-            } else {
-                None
+            Kind::Flag => {
+                (value != "0" && value != "1").then(|| (codes::NOT_FLAG, say("rule.not_flag")))
+            }
+            Kind::Choice(choices) => (!choices.contains(&value)).then(|| {
+                // [doc] the listed words, or empty.
+                let words: Vec<&str> = choices.iter().copied().filter(|v| !v.is_empty()).collect();
+                (
+                    codes::NOT_CHOICE,
+                    say("rule.not_choice").text("choices", words.join(", ")),
+                )
+            }),
+            Kind::Phone { max_len } => {
+                // [ours] digits with one optional leading +.
+                let digits = value.strip_prefix('+').unwrap_or(value);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    Some((codes::NOT_PHONE, say("rule.not_phone")))
+                } else if value.len() > max_len {
+                    Some((
+                        codes::TOO_LONG,
+                        say("rule.too_long_chars").int("max", max_len as i64),
+                    ))
+                } else {
+                    None
+                }
             }
         }
-    }
+    };
+    found.map(|(code, message)| Problem::error(&[field], code, message))
 }
 
 fn range_message(field: Field, min: i64, max: i64) -> Message {
