@@ -82,11 +82,10 @@ pub fn app(config: Config, mount: Option<web_sys::HtmlElement>) -> impl IntoView
     // A sign-in the host handed over is checked at once.
     submit::check_access(form);
     let submit = move || submit::submit(form);
-    let another = Callback::new(move |_| {
+    let another = move || {
         form.reset_keeping_sign_in();
         request_animation_frame(|| dom::focus("cf-code"));
-    });
-    let retry = Callback::new(move |_| submit());
+    };
     // Drawn in one place (one copy of a section's code): what everyone
     // needs, then what only some do.
     let [sign_in, access, schedule, details, options] = [
@@ -100,7 +99,7 @@ pub fn app(config: Config, mount: Option<web_sys::HtmlElement>) -> impl IntoView
     view! {
         <div class="cf" lang=i18n::lang() dir=i18n::dir()>
             {error_summary(form)}
-            {failure_notice(form, retry)}
+            {failure_notice(form, submit)}
             {created_notice(form, another)}
             <p
                 class="cf-refused"

@@ -53,7 +53,7 @@ fn detail(phase: &Phase) -> Option<&Unexpected> {
 /// The conference ID, large, with a copy button; the code, the customer and
 /// the occurrences; everything about it, as the organiser's invitation says
 /// it; the invitations to copy or email, and the calendar file.
-pub fn created_notice(form: FormState, on_another: Callback<()>) -> impl IntoView {
+pub fn created_notice(form: FormState, on_another: impl Fn() + Copy + 'static) -> impl IntoView {
     // Each group of buttons has its own "Copied", read out where it was clicked.
     let copied = RwSignal::new(String::new());
     let shared = RwSignal::new(String::new());
@@ -61,7 +61,7 @@ pub fn created_notice(form: FormState, on_another: Callback<()>) -> impl IntoVie
     let another = move |_| {
         copied.set(String::new());
         shared.set(String::new());
-        on_another.run(());
+        on_another();
     };
     view! {
         <section
@@ -254,7 +254,7 @@ fn calendar(form: FormState) {
 
 /// Why the last attempt failed, in plain words, with what came back when it
 /// was unexpected, and a way to try again.
-pub fn failure_notice(form: FormState, on_retry: Callback<()>) -> impl IntoView {
+pub fn failure_notice(form: FormState, on_retry: impl Fn() + Copy + 'static) -> impl IntoView {
     view! {
         <div
             class="cf-failure"
@@ -284,7 +284,7 @@ pub fn failure_notice(form: FormState, on_retry: Callback<()>) -> impl IntoView 
                 type="button"
                 class="cf-button"
                 hidden=hidden_unless(form, |p| failure(p).is_some_and(|f| f.retry))
-                on:click=move |_| on_retry.run(())
+                on:click=move |_| on_retry()
             >
                 {t("failure.retry")}
             </button>
