@@ -180,7 +180,7 @@ fn input_control(form: FormState, field: Field, group: Option<Problems>) -> impl
         _ => ("text", None, None, "cf-input cf-wfull"),
     };
     // The host page fixed the customer (`data-customer`): shown, not editable.
-    let readonly = field == Field::Customer && form.config.with_value(|c| c.customer.is_some());
+    let readonly = field == Field::Customer && form.config.customer.is_some();
     let action = match field {
         Field::Code => Some((t("button.suggest_code"), None)),
         _ if PINS.contains(&field) => Some((

@@ -185,20 +185,18 @@ fn share(
 /// language; `None` without a conference or without that role's PIN.
 fn invitation(form: FormState, phase: &Phase, role: Role) -> Option<String> {
     let c = created(phase)?;
-    form.config.with_value(|config| {
-        let details = invite::Details {
-            id: c.id,
-            numbers: &config.dial_in,
-            zone: config.time_zone.as_ref(),
-        };
-        invite::text(
-            &c.conference,
-            role,
-            &details,
-            crate::i18n::catalog(),
-            &IntlFormat,
-        )
-    })
+    let details = invite::Details {
+        id: c.id,
+        numbers: &form.config.dial_in,
+        zone: form.config.time_zone.as_ref(),
+    };
+    invite::text(
+        &c.conference,
+        role,
+        &details,
+        crate::i18n::catalog(),
+        &IntlFormat,
+    )
 }
 
 /// Copies `text`, then says in `status` whether it could (`done`, or
@@ -230,18 +228,16 @@ fn calendar(form: FormState) {
             .find_map(|role| invitation(form, p, role))
             .unwrap_or_default();
         let host = crate::dom::host();
-        let file = form.config.with_value(|config| {
-            ics::calendar(
-                &c.conference,
-                &ics::Event {
-                    id: c.id,
-                    host: &host,
-                    zone: config.time_zone.as_ref(),
-                    stamp: crate::dom::now_utc(),
-                    description: &description,
-                },
-            )
-        });
+        let file = ics::calendar(
+            &c.conference,
+            &ics::Event {
+                id: c.id,
+                host: &host,
+                zone: form.config.time_zone.as_ref(),
+                stamp: crate::dom::now_utc(),
+                description: &description,
+            },
+        );
         if let Some(file) = file {
             crate::dom::download(
                 &["conference-", c.conference.code(), ".ics"].concat(),

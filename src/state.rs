@@ -60,7 +60,9 @@ pub struct FormState {
     /// The element the app is mounted in, which announces a conference
     /// (none when the form is rendered ahead as HTML: `crate::prerender`).
     pub mount: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
-    pub config: StoredValue<Config>,
+    /// Read only: kept for the page's life (one per mount), so a plain
+    /// reference, which costs the bundle no stored value's code.
+    pub config: &'static Config,
 }
 
 impl FormState {
@@ -85,7 +87,7 @@ impl FormState {
             session: StoredValue::new(Session::default()),
             queued: StoredValue::new(None),
             mount: StoredValue::new_local(mount),
-            config: StoredValue::new(config),
+            config: Box::leak(Box::new(config)),
         }
     }
 

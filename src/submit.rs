@@ -87,10 +87,10 @@ fn ask(form: FormState, request: Request, phase: Phase) {
     };
     form.phase.set(phase);
     wasm_bindgen_futures::spawn_local(async move {
-        let api = form.config.with_value(|c| Http {
-            base: c.api_base.clone(),
-            timeout_ms: c.timeout_ms,
-        });
+        let api = Http {
+            base: form.config.api_base.clone(),
+            timeout_ms: form.config.timeout_ms,
+        };
         let (mut session, mut draft) = (form.session.get_value(), form.draft());
         let step = |step: Step| form.status.set(t(step.message()).into());
         let result = flow::run(&api, &mut session, &mut draft, &step, request).await;
