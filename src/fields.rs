@@ -58,13 +58,18 @@ fn message_id(id: &str, i: usize) -> String {
 /// The id of the PINs' group, the prefix of its hint's and messages' ids.
 const PIN_GROUP: &str = "cf-pins";
 
-/// The ids of a hint and of every message showing, into `ids`.
-fn ids_of(problems: Problems, id: &str, has_hint: bool, ids: &mut Vec<String>) {
+/// The ids of a hint and of every message showing, into `ids`, each
+/// after a space.
+fn ids_of(problems: Problems, id: &str, has_hint: bool, ids: &mut String) {
     if has_hint {
-        ids.push(hint_id(id));
+        ids.push(' ');
+        ids.push_str(&hint_id(id));
     }
     let count = problems.with(|r| r.problems.len());
-    ids.extend((0..count).map(|i| message_id(id, i)));
+    for i in 0..count {
+        ids.push(' ');
+        ids.push_str(&message_id(id, i));
+    }
 }
 
 /// `aria-describedby`: a PIN's group's rule and message first, then the
@@ -77,12 +82,13 @@ fn described_by(
     group: Option<Problems>,
 ) -> impl Fn() -> Option<String> {
     move || {
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids = String::new();
         if let Some(group) = group {
             ids_of(group, PIN_GROUP, true, &mut ids);
         }
         ids_of(problems, id, has_hint, &mut ids);
-        (!ids.is_empty()).then(|| ids.join(" "))
+        // Without the first space.
+        (!ids.is_empty()).then(|| ids.split_off(1))
     }
 }
 

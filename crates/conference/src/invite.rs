@@ -190,66 +190,78 @@ pub fn text(
         None => text.to_owned(),
     };
 
-    let mut lines = vec![say(Message::new(match role {
+    // Written straight into one string (a list of lines joined at the end
+    // brought a second copy of `join` into the bundle).
+    let mut text = String::new();
+    let mut line = |line: &str| {
+        text.push_str(line);
+        text.push('\n');
+    };
+    line(&say(Message::new(match role {
         Role::Speaker => "invite.speaker",
         Role::Listener => "invite.listener",
         Role::Organiser => "invite.organiser",
-    }))];
+    })));
     if role == Role::Organiser && !conference.get(Field::AdminPin).is_empty() {
-        lines.push(say(Message::new("invite.keep_admin")));
+        line(&say(Message::new("invite.keep_admin")));
     }
     let description = conference.get(Field::Description);
     if !description.is_empty() {
-        lines.push(description.to_owned());
+        line(description);
     }
 
-    lines.push(String::new());
+    line("");
     let number = |d: &DialIn| noted(&ltr(&d.number), d.label.as_deref());
     match details.numbers {
-        [] => lines.push(say(Message::new("invite.call_given"))),
-        [one] => lines.push(say(Message::new("invite.call").text("number", number(one)))),
+        [] => line(&say(Message::new("invite.call_given"))),
+        [one] => line(&say(Message::new("invite.call").text("number", number(one)))),
         all => {
-            lines.push(say(Message::new("invite.call_any")));
-            lines.extend(all.iter().map(|d| ["• ", &number(d)].concat()));
+            line(&say(Message::new("invite.call_any")));
+            for d in all {
+                line(&["• ", &number(d)].concat());
+            }
         }
     }
-    lines.push(field(catalog.label(Field::Code), &ltr(conference.code())));
+    line(&field(catalog.label(Field::Code), &ltr(conference.code())));
     match pin {
-        Some((f, pin)) => lines.push(field(catalog.label(f), &ltr(pin))),
+        Some((f, pin)) => line(&field(catalog.label(f), &ltr(pin))),
         None => {
             for (f, pin) in conference.pins() {
-                lines.push(field(catalog.label(f), &ltr(pin)));
+                line(&field(catalog.label(f), &ltr(pin)));
             }
-            lines.push(field(
+            line(&field(
                 catalog.text("created.id"),
                 &ltr(&digits::decimal(details.id)),
             ));
         }
     }
 
-    lines.push(String::new());
-    let Some(first) = conference.start else {
-        lines.push(say(Message::new("schedule.always_open")));
-        return Some(lines.join("\n"));
-    };
-    let when = noted(&format.date_time(first), details.zone.map(Zone::as_str));
-    lines.push(field(catalog.text("created.when"), &when));
-    let all = conference.occurrences();
-    if let [_, .., last] = all[..] {
-        let repeats = Message::new("invite.repeats")
-            .text(
-                "repeats",
-                catalog.choice(Field::Repeats, conference.repeats.as_str()),
-            )
-            .int("count", all.len() as i64)
-            .text("last", format.date(last.date()));
-        lines.push(field(catalog.label(Field::Repeats), &say(repeats)));
+    line("");
+    match conference.start {
+        None => line(&say(Message::new("schedule.always_open"))),
+        Some(first) => {
+            let when = noted(&format.date_time(first), details.zone.map(Zone::as_str));
+            line(&field(catalog.text("created.when"), &when));
+            let all = conference.occurrences();
+            if let [_, .., last] = all[..] {
+                let repeats = Message::new("invite.repeats")
+                    .text(
+                        "repeats",
+                        catalog.choice(Field::Repeats, conference.repeats.as_str()),
+                    )
+                    .int("count", all.len() as i64)
+                    .text("last", format.date(last.date()));
+                line(&field(catalog.label(Field::Repeats), &say(repeats)));
+            }
+            line(&match ics::minutes(conference) {
+                Some(m) => field(catalog.label(Field::Duration), &format.number(m.into())),
+                None => say(Message::new("invite.no_limit")),
+            });
+        }
     }
-    lines.push(match ics::minutes(conference) {
-        Some(m) => field(catalog.label(Field::Duration), &format.number(m.into())),
-        None => say(Message::new("invite.no_limit")),
-    });
-    Some(lines.join("\n"))
+    // No line break after the last line.
+    text.pop();
+    Some(text)
 }
 
 /// The subject line: the description, or else the conference's code.
