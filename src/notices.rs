@@ -291,7 +291,12 @@ pub fn failure_notice(form: FormState, on_retry: impl Fn() + Copy + 'static) -> 
 /// The occurrences the switch will hold, as the schedule fields stand.
 pub fn schedule_preview(form: FormState) -> impl IntoView {
     const SHOWN: usize = 10;
-    let planned = Memo::new(move |_| {
+    // Redrawn only when a field of the schedule changes, and then only the
+    // texts that differ are written (tachys compares them), so the live
+    // region does not read out a preview that stayed the same. Not a memo:
+    // a memo of this type would bring its own copy of the memo's code into
+    // the bundle (450 bytes of brotli).
+    let planned = move || {
         for field in START.into_iter().chain([Field::Repeats, Field::Count]) {
             form.value(field).track();
         }
@@ -299,11 +304,11 @@ pub fn schedule_preview(form: FormState) -> impl IntoView {
             .into_iter()
             .map(when)
             .collect::<Vec<_>>()
-    });
+    };
     view! {
         <div class="cf-preview" aria-live="polite">
             <p class="cf-preview-title">{t("preview.title")}</p>
-            {move || occurrences_view(planned.get(), SHOWN)}
+            {move || occurrences_view(planned(), SHOWN)}
         </div>
     }
 }
