@@ -7,6 +7,7 @@ use conference::{
 };
 use flow::{CreatedConference, Failure, ServerProblem, Session};
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 
 use crate::config::Config;
 
@@ -59,7 +60,9 @@ pub struct FormState {
     pub queued: StoredValue<Option<fn(FormState)>>,
     /// The element the app is mounted in, which announces a conference
     /// (none when the form is rendered ahead as HTML: `crate::prerender`).
-    pub mount: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+    /// Kept, like `config`, for the page's life; wrapped because Leptos's
+    /// closures must be `Send` (there is one thread).
+    pub mount: &'static SendWrapper<Option<web_sys::HtmlElement>>,
     /// Read only: kept for the page's life (one per mount), so a plain
     /// reference, which costs the bundle no stored value's code.
     pub config: &'static Config,
@@ -86,7 +89,7 @@ impl FormState {
             show_sign_in: RwSignal::new(config.token.is_none()),
             session: StoredValue::new(Session::default()),
             queued: StoredValue::new(None),
-            mount: StoredValue::new_local(mount),
+            mount: Box::leak(Box::new(SendWrapper::new(mount))),
             config: Box::leak(Box::new(config)),
         }
     }

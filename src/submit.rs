@@ -113,8 +113,8 @@ fn ask(form: FormState, request: Request, phase: Phase) {
             Ok(Done::Created(created)) => {
                 form.status.set(say(&Message::new("status.created")
                     .text("id", conference::digits::decimal(created.id))));
-                if let Some(el) = form.mount.get_value() {
-                    crate::dom::announce_created(&el, created.id, created.conference.code());
+                if let Some(el) = form.mount.as_ref() {
+                    crate::dom::announce_created(el, created.id, created.conference.code());
                 }
                 form.phase.set(Phase::Created(created));
                 focus_when_drawn("cf-created");
