@@ -2,6 +2,8 @@
 //! the switch's own complaints, and the submit status. All of it is `Copy`
 //! (Leptos signals are handles), so every view takes it by value.
 
+use std::cell::{Cell, RefCell};
+
 use conference::{
     validate_at, Draft, Field, Group, PerField, Problem, Report, PARAMS, PINS, START,
 };
@@ -33,6 +35,9 @@ pub enum Phase {
     Denied,
 }
 
+/// Something the person asked for: a submit, a suggestion.
+pub type Action = fn(FormState);
+
 #[derive(Clone, Copy)]
 pub struct FormState {
     pub values: PerField<RwSignal<String>>,
@@ -53,18 +58,20 @@ pub struct FormState {
     pub phase: RwSignal<Phase>,
     /// Whether the sign-in fields show (not when the host page gave a token).
     pub show_sign_in: RwSignal<bool>,
-    /// What the submit flow remembers between attempts; no view shows it.
-    pub session: StoredValue<Session>,
+    // What no view shows is not a signal nor a stored value but a reference
+    // made once per mount and kept for the page's life, as the app itself
+    // is (`mount_to(..).forget()`): each stored value's type brought its own
+    // copy of their code into the bundle (1 KB of brotli for these
+    // four). Wrapped where Leptos's closures, which must be `Send`, could
+    // not otherwise hold it (the browser runs the app on one thread).
+    /// What the submit flow remembers between attempts.
+    pub session: &'static SendWrapper<RefCell<Session>>,
     /// What was asked for (a submit, a suggestion) while the sign-in was
     /// being checked: it goes once the check ends.
-    pub queued: StoredValue<Option<fn(FormState)>>,
+    pub queued: &'static SendWrapper<Cell<Option<Action>>>,
     /// The element the app is mounted in, which announces a conference
     /// (none when the form is rendered ahead as HTML: `crate::prerender`).
-    /// Kept, like `config`, for the page's life; wrapped because Leptos's
-    /// closures must be `Send` (there is one thread).
     pub mount: &'static SendWrapper<Option<web_sys::HtmlElement>>,
-    /// Read only: kept for the page's life (one per mount), so a plain
-    /// reference, which costs the bundle no stored value's code.
     pub config: &'static Config,
 }
 
@@ -87,8 +94,8 @@ impl FormState {
             status: RwSignal::new(String::new()),
             phase: RwSignal::new(Phase::Editing),
             show_sign_in: RwSignal::new(config.token.is_none()),
-            session: StoredValue::new(Session::default()),
-            queued: StoredValue::new(None),
+            session: Box::leak(Box::new(SendWrapper::new(RefCell::default()))),
+            queued: Box::leak(Box::new(SendWrapper::new(Cell::new(None)))),
             mount: Box::leak(Box::new(SendWrapper::new(mount))),
             config: Box::leak(Box::new(config)),
         }
@@ -145,7 +152,7 @@ impl FormState {
     /// token goes (ours does: it was for the sign-in before).
     pub fn sign_in_changed(&self) {
         let mut draft = self.draft();
-        self.session.update_value(|s| s.sign_in_changed(&mut draft));
+        self.session.borrow_mut().sign_in_changed(&mut draft);
         self.keep_token(&draft);
     }
 
@@ -250,7 +257,7 @@ impl FormState {
         self.server.set(Vec::new());
         self.summary_open.set(false);
         self.phase.set(Phase::Editing);
-        self.session.update_value(|s| s.uncertain_code = None);
+        self.session.borrow_mut().uncertain_code = None;
         self.status.set(String::new());
     }
 }

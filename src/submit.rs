@@ -4,6 +4,8 @@
 //! typed, whether this account may create conferences at all; and the
 //! helpers, which ask only for what they need.
 
+use std::cell::Cell;
+
 use conference::{Field, Message, PINS};
 use flow::{Done, NotCreated, Request, ServerProblem, Step};
 use leptos::prelude::*;
@@ -45,7 +47,7 @@ pub fn check_access(form: FormState) {
     if signed_in
         && form.server.with_untracked(Vec::is_empty)
         && !form.busy_untracked()
-        && !form.session.get_value().access_known()
+        && !form.session.borrow().access_known()
     {
         ask(form, Request::Check, Phase::Checking);
     }
@@ -69,7 +71,7 @@ pub fn suggest_code(form: FormState) {
 /// runs once the check ends.
 fn wait_for_check(form: FormState, action: fn(FormState)) -> bool {
     if form.phase.with_untracked(|p| matches!(p, Phase::Checking)) {
-        form.queued.set_value(Some(action));
+        form.queued.set(Some(action));
     }
     form.busy_untracked()
 }
@@ -91,10 +93,10 @@ fn ask(form: FormState, request: Request, phase: Phase) {
             base: form.config.api_base.clone(),
             timeout_ms: form.config.timeout_ms,
         };
-        let (mut session, mut draft) = (form.session.get_value(), form.draft());
+        let (mut session, mut draft) = (form.session.borrow().clone(), form.draft());
         let step = |step: Step| form.status.set(t(step.message()).into());
         let result = flow::run(&api, &mut session, &mut draft, &step, request).await;
-        form.session.set_value(session);
+        *form.session.borrow_mut() = session;
         form.keep_token(&draft);
         // Someone typed another sign-in while the request was in flight: to
         // the flow's rule, that is a change after the token came.
@@ -142,9 +144,7 @@ fn ask(form: FormState, request: Request, phase: Phase) {
         }
         // What was asked for during the check goes now, unless it ended
         // the form.
-        let queued = form.queued.get_value();
-        form.queued.set_value(None);
-        if let Some(action) = queued {
+        if let Some(action) = Cell::take(form.queued) {
             if form.phase.with_untracked(|p| matches!(p, Phase::Editing)) {
                 action(form);
             }

@@ -22,8 +22,8 @@ pub const GOAL_BROTLI: usize = 76 * 1024;
 pub const REACT_GZIP: usize = 111_514;
 pub const REACT_BROTLI: usize = 97_178;
 /// What the build reached: lower these when the bundle shrinks.
-const REACHED_GZIP: usize = 87_203;
-const REACHED_BROTLI: usize = 78_562;
+const REACHED_GZIP: usize = 85_687;
+const REACHED_BROTLI: usize = 77_349;
 /// What the app may weigh: what the build reached plus 2 KB, so a gain
 /// cannot erode unseen, and never as much as the React build.
 pub const BUDGET_GZIP: usize = at_most(REACHED_GZIP + 2 * 1024, REACT_GZIP);
