@@ -10,24 +10,25 @@ use xshell::{cmd, Cmd, Shell};
 use crate::run::{root, run, step, Background};
 
 /// The size the product set itself (#13) for wasm + JS + CSS, each as the
-/// `.gz` and `.br` file the server sends (zopfli, brotli 11), added up. The
-/// created view's invitations and calendar (#24) and the form's reworking
-/// (#25) took it past that, by 8.2 KB brotli after the savings found; the
-/// build says so, and the next bytes saved go towards it again.
+/// `.gz` and `.br` file the server sends (zopfli, brotli 11), added up: the
+/// cap. The created view's invitations and calendar (#24) and the form's
+/// reworking (#25) took the bundle past it for a while; the bytes found
+/// since (#24's note) brought it back inside, and the build keeps it there.
 pub const GOAL_GZIP: usize = 90 * 1024;
 pub const GOAL_BROTLI: usize = 76 * 1024;
-/// The line that is never crossed: the same form built the usual way with
-/// React 19, react-hook-form and zod, as the team measured it (108.9 KB
-/// gzipped, 94.9 KB brotli).
+/// The same form built the usual way with React 19, react-hook-form and
+/// zod, as the team measured it (108.9 KB gzipped, 94.9 KB brotli).
 pub const REACT_GZIP: usize = 111_514;
 pub const REACT_BROTLI: usize = 97_178;
 /// What the build reached: lower these when the bundle shrinks.
 const REACHED_GZIP: usize = 85_687;
 const REACHED_BROTLI: usize = 77_349;
 /// What the app may weigh: what the build reached plus 2 KB, so a gain
-/// cannot erode unseen, and never as much as the React build.
-pub const BUDGET_GZIP: usize = at_most(REACHED_GZIP + 2 * 1024, REACT_GZIP);
-pub const BUDGET_BROTLI: usize = at_most(REACHED_BROTLI + 2 * 1024, REACT_BROTLI);
+/// cannot erode unseen, and never more than the goal (nor, therefore, the
+/// React build).
+pub const BUDGET_GZIP: usize = at_most(REACHED_GZIP + 2 * 1024, GOAL_GZIP);
+pub const BUDGET_BROTLI: usize = at_most(REACHED_BROTLI + 2 * 1024, GOAL_BROTLI);
+const _: () = assert!(GOAL_GZIP < REACT_GZIP && GOAL_BROTLI < REACT_BROTLI);
 
 const fn at_most(value: usize, limit: usize) -> usize {
     if value < limit {
