@@ -21,8 +21,8 @@ pub const GOAL_BROTLI: usize = 76 * 1024;
 pub const REACT_GZIP: usize = 111_514;
 pub const REACT_BROTLI: usize = 97_178;
 /// What the build reached: lower these when the bundle shrinks.
-const REACHED_GZIP: usize = 85_687;
-const REACHED_BROTLI: usize = 77_349;
+const REACHED_GZIP: usize = 85_726;
+const REACHED_BROTLI: usize = 77_407;
 /// What the app may weigh: what the build reached plus 2 KB, so a gain
 /// cannot erode unseen, and never more than the goal (nor, therefore, the
 /// React build).

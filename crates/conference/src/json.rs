@@ -52,11 +52,7 @@ impl Json {
     /// A member of an object (the last one of that name).
     pub fn get(&self, name: &str) -> Option<&Json> {
         match self {
-            Json::Object(members) => members
-                .iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v),
+            Json::Object(members) => member(members, name).map(|i| &members[i].1),
             _ => None,
         }
     }
@@ -64,11 +60,7 @@ impl Json {
     /// What `get` finds, taken out of the value (no copy of it made).
     pub fn take(self, name: &str) -> Option<Json> {
         match self {
-            Json::Object(members) => members
-                .into_iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v),
+            Json::Object(mut members) => member(&members, name).map(|i| members.swap_remove(i).1),
             _ => None,
         }
     }
@@ -158,6 +150,12 @@ impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_text())
     }
+}
+
+/// Where the member named `name` is: the last of that name, as browsers
+/// and serde_json read a repeated name.
+fn member(members: &[(String, Json)], name: &str) -> Option<usize> {
+    members.iter().rposition(|(k, _)| k == name)
 }
 
 fn write_string(out: &mut String, s: &str) {

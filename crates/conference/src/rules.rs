@@ -99,6 +99,7 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
     let param = field.param();
     // Every message here names the field.
     let say = |id| Message::new(id).field("label", field);
+    let too_long = |id, max: usize| (codes::TOO_LONG, say(id).int("max", max as i64));
     let value = draft.trimmed(field);
     // What is wrong, if anything: its code and message (the problem is made
     // in one place, below).
@@ -113,10 +114,7 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 if value.chars().any(char::is_control) {
                     Some((codes::CONTROL_CHARS, say("rule.control_chars")))
                 } else if value.chars().count() > max_chars {
-                    Some((
-                        codes::TOO_LONG,
-                        say("rule.too_long_chars").int("max", max_chars as i64),
-                    ))
+                    Some(too_long("rule.too_long_chars", max_chars))
                 } else {
                     None
                 }
@@ -127,10 +125,7 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 if !value.bytes().all(|b| b.is_ascii_digit()) {
                     Some((codes::NOT_DIGITS, say("rule.not_digits")))
                 } else if value.len() > max_len {
-                    Some((
-                        codes::TOO_LONG,
-                        say("rule.too_long_digits").int("max", max_len as i64),
-                    ))
+                    Some(too_long("rule.too_long_digits", max_len))
                 } else {
                     None
                 }
@@ -165,10 +160,7 @@ fn check_value(draft: &Draft, field: Field) -> Option<Problem> {
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     Some((codes::NOT_PHONE, say("rule.not_phone")))
                 } else if value.len() > max_len {
-                    Some((
-                        codes::TOO_LONG,
-                        say("rule.too_long_chars").int("max", max_len as i64),
-                    ))
+                    Some(too_long("rule.too_long_chars", max_len))
                 } else {
                     None
                 }
