@@ -5,9 +5,9 @@
 
 use flow::{Api, NetError};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::dom::object;
-use wasm_bindgen_futures::JsFuture;
 
 /// The switch's API over HTTP (the browser's `fetch`, called directly: a
 /// client library cost 1.1 KB brotli for the one request shape used here),

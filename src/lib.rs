@@ -24,7 +24,7 @@ use crate::notices::{created_notice, failure_notice, hidden_unless};
 use crate::state::{FormState, Phase, MORE_SETTINGS};
 use crate::summary::error_summary;
 
-/// Every allocation of the app in the browser: `heap`'s size classes, 2.6 KB
+/// Every allocation of the app in the browser: `heap`'s size classes, 1.7 KB
 /// of brotli smaller than the standard library's dlmalloc (see the crate).
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]

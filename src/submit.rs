@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use crate::http::Http;
 use crate::i18n::{say, t};
-use crate::state::{control_id, FormState, Phase};
+use crate::state::{control_id, Action, FormState, Phase};
 
 /// The submit button, Enter in a field, or "Try again". A second submit while
 /// one is in flight does nothing; one while the sign-in is checked goes
@@ -69,7 +69,7 @@ pub fn suggest_code(form: FormState) {
 /// nothing, unless that is the check of the sign-in (which starts as the
 /// person leaves it, so their very next click comes during it): then it
 /// runs once the check ends.
-fn wait_for_check(form: FormState, action: fn(FormState)) -> bool {
+fn wait_for_check(form: FormState, action: Action) -> bool {
     if form.phase.with_untracked(|p| matches!(p, Phase::Checking)) {
         form.queued.set(Some(action));
     }

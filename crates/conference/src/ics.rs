@@ -161,13 +161,11 @@ fn stamp(at: NaiveDateTime) -> String {
     // The form's years are positive (`rules::YEARS`).
     let mut out = String::with_capacity(15);
     digits::push(&mut out, at.year().unsigned_abs().into(), 4);
-    for (i, part) in [at.month(), at.day(), at.hour(), at.minute(), at.second()]
-        .into_iter()
-        .enumerate()
-    {
-        if i == 2 {
-            out.push('T');
-        }
+    for part in [at.month(), at.day()] {
+        digits::push(&mut out, part.into(), 2);
+    }
+    out.push('T');
+    for part in [at.hour(), at.minute(), at.second()] {
         digits::push(&mut out, part.into(), 2);
     }
     out
